@@ -1,0 +1,204 @@
+/* tcpcheck.h: the engine's interface, shared by the program, the bash builtin and the tests.
+ *
+ * The engine knows nothing of bash: it parses a command line into a request (args.c), probes
+ * the request's targets (run.c, probe.c, resolve.c) and describes every final result through
+ * callbacks (report.c formats them).  It has no global state, so a second call in the same
+ * process starts from scratch.
+ */
+#ifndef TCPCHECK_H
+#define TCPCHECK_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#define TC_VERSION "1.0.0"
+
+/* Exit statuses of the contract (SPEC "States and exit status"). */
+enum {
+    TC_EXIT_OPEN = 0,
+    TC_EXIT_REFUSED = 1,
+    TC_EXIT_USAGE = 2,
+    TC_EXIT_TIMEOUT = 3,
+    TC_EXIT_UNRESOLVED = 4,
+    TC_EXIT_UNREACHABLE = 5,
+    TC_EXIT_MISMATCH = 6,
+    TC_EXIT_ERROR = 7,
+    TC_EXIT_INTERRUPTED = 130,
+};
+
+/* The state of one target; tc_state_word() and tc_state_status() map it. */
+enum tc_state {
+    TC_OPEN,
+    TC_REFUSED,
+    TC_TIMEOUT,
+    TC_UNRESOLVED,
+    TC_UNREACHABLE,
+    TC_MISMATCH,
+    TC_ERROR,
+};
+
+/* Durations are microseconds on the monotonic clock. */
+typedef int64_t tc_usec;
+
+/* A duration as the user wrote it: messages print the text, the engine uses the value. */
+struct tc_seconds {
+    tc_usec usec;
+    char text[24]; /* "5", "0.25" */
+};
+
+/* One port word after parsing: an inclusive range (a single port has lo == hi). */
+struct tc_port_range {
+    uint16_t lo, hi;
+};
+
+/* A host, shared by every target word that names it (so it is looked up once per attempt). */
+struct tc_host {
+    char *name;   /* as written, without brackets: "db", "::1", "fe80::1%eth0" */
+    bool numeric; /* an IPv4/IPv6 literal: never touches the resolver */
+};
+
+/* One target word after parsing: a host and the ports it names.  Expanding words into
+ * HOST:PORT targets is lazy (tc_target_iter), so `10.0.0.1 1-65535` costs one word. */
+struct tc_target_word {
+    size_t host; /* index into tc_request.hosts */
+    struct tc_port_range *ranges;
+    size_t nranges;
+};
+
+/* Which command parses the line: they share the grammar but not every option. */
+enum tc_form {
+    TC_FORM_PROGRAM, /* accepts `-- COMMAND`, rejects -V */
+    TC_FORM_BUILTIN, /* accepts -V, rejects `-- COMMAND` */
+};
+
+struct tc_options {
+    int family;              /* AF_UNSPEC, AF_INET (-4) or AF_INET6 (-6) */
+    bool numeric_only;       /* -n */
+    struct tc_seconds limit; /* -w: one attempt at one target; default 5 s */
+    struct tc_seconds wait;  /* -W: wait mode when usec > 0 */
+    struct tc_seconds interval; /* -i: default 0.1 s */
+    size_t quorum;              /* -m / -a; 0 = every target must be open */
+    size_t max_inflight;        /* -c; 0 = choose from RLIMIT_NOFILE */
+    bool has_source;            /* -s */
+    struct sockaddr_storage source;
+    socklen_t source_len;
+    unsigned char *send_data; /* -S, escapes decoded; may hold NUL bytes */
+    size_t send_len;
+    char *expect;     /* -E glob, or NULL */
+    bool healthcheck; /* -H */
+    bool quiet;       /* -q */
+    int verbose;      /* -v count */
+    bool json;        /* -j */
+    char *var_name;   /* -V (builtin only) */
+};
+
+/* Everything one command line asks for.  Owns every pointer in it: tc_request_free(). */
+struct tc_request {
+    struct tc_options opt;
+    struct tc_host *hosts;
+    size_t nhosts;
+    struct tc_target_word *words;
+    size_t nwords;
+    uint64_t ntargets; /* HOST:PORT pairs after lists and ranges are expanded */
+    char **command;    /* argv after `--` following a target (program), or NULL */
+};
+
+/* What tc_parse_args() found. */
+enum tc_parse_outcome {
+    TC_PARSE_OK,      /* request filled: probe it */
+    TC_PARSE_HELP,    /* --help was asked for */
+    TC_PARSE_VERSION, /* --version was asked for */
+    TC_PARSE_USAGE,   /* bad input: message holds the one line to print */
+};
+
+struct tc_parse_result {
+    enum tc_parse_outcome outcome;
+    char message[512]; /* for TC_PARSE_USAGE, without the "tcpcheck: " prefix */
+};
+
+/* Parse argv[0..argc) (the words after the command name).  On TC_PARSE_OK the request owns
+ * what it holds; otherwise it is left empty.  Never touches the network. */
+void tc_parse_args(int argc, char **argv, enum tc_form form, struct tc_request *req,
+                   struct tc_parse_result *res);
+void tc_request_free(struct tc_request *req);
+
+/* Walks the HOST:PORT pairs of a request in argument order without storing them. */
+struct tc_target_iter {
+    size_t word, range;
+    uint32_t port; /* next port inside the current range */
+};
+void tc_target_iter_init(struct tc_target_iter *it);
+/* Next pair: fills *word (index into req->words) and *port; false when done. */
+bool tc_target_iter_next(const struct tc_request *req, struct tc_target_iter *it, size_t *word,
+                         uint16_t *port);
+
+/* Why a connected target is a mismatch. */
+enum tc_mismatch_reason {
+    TC_MISMATCH_NONE,
+    TC_MISMATCH_DEADLINE, /* no matching reply before the deadline */
+    TC_MISMATCH_CLOSED,   /* closed by peer */
+    TC_MISMATCH_RESET,    /* reset by peer */
+    TC_MISMATCH_FULL,     /* 4096 bytes read, no match */
+};
+
+/* Why a target is unresolved. */
+enum tc_resolve_failure {
+    TC_RESOLVE_NONE,
+    TC_RESOLVE_NONAME,    /* no such name: "Name or service not known" */
+    TC_RESOLVE_NOADDRESS, /* the name exists but has no address of the asked family */
+    TC_RESOLVE_TIMEOUT,   /* the resolver did not answer before the deadline */
+    TC_RESOLVE_OTHER,     /* server failure, refused, ...: detail in resolve_text */
+};
+
+#define TC_REPLY_MAX 4096
+
+/* The final (or, in wait mode, the latest) result of one HOST:PORT target. */
+struct tc_result {
+    const char *host; /* as written, without brackets */
+    uint16_t port;
+    bool host_numeric;
+    enum tc_state state;
+    int sys_errno; /* refused/unreachable/error: the errno behind the state, else 0 */
+    const char *error_context; /* TC_ERROR: what failed ("socket", "bind 10.0.0.1"), else NULL */
+    enum tc_resolve_failure resolve_failure;
+    const char *resolve_text; /* TC_RESOLVE_OTHER: the resolver's words */
+    enum tc_mismatch_reason mismatch;
+    bool has_address; /* an address was tried: the one that connected, else the last tried */
+    struct sockaddr_storage address;
+    tc_usec rtt;           /* connect time of the winning address; < 0 when nothing connected */
+    unsigned attempts;     /* attempts made at this target (wait mode: > 1) */
+    tc_usec elapsed;       /* from the first attempt's start to this result */
+    const unsigned char *reply; /* -E: bytes received, NULs kept, at most TC_REPLY_MAX */
+    size_t reply_len;
+};
+
+/* Where the engine sends what it has to say.  Every callback may be NULL. */
+struct tc_sink {
+    void *ctx;
+    /* One line for people (stderr), without the "tcpcheck: " prefix and without newline. */
+    void (*say)(void *ctx, const char *line);
+    /* Every final result, in argument order (the builtin's -V collects them). */
+    void (*result)(void *ctx, const struct tc_result *r);
+    /* Nonzero (128 + signal) once the run must stop at once: Ctrl-C and friends. */
+    int (*interrupted)(void *ctx);
+    /* The signal mask ppoll() waits with: signals that must wake the loop are unblocked in it.
+     * NULL: the current mask. */
+    const sigset_t *wait_mask;
+    FILE *json; /* -j writes here (stdout) */
+};
+
+/* Probe every target of a parsed request.  Returns the run's exit status (0, 1, 3-7, or
+ * 128 + signal when interrupted) before -H is applied; every socket is closed on return. */
+int tc_run(const struct tc_request *req, const struct tc_sink *sink);
+
+/* -H: every non-zero status becomes 1, except an interrupt. */
+int tc_apply_healthcheck(const struct tc_options *opt, int status);
+
+const char *tc_state_word(enum tc_state s); /* "open", "refused", ... */
+int tc_state_status(enum tc_state s);       /* 0, 1, 3, ... */
+
+#endif
