@@ -181,6 +181,9 @@ struct tc_sink {
     void *ctx;
     /* One line for people (stderr), without the "tcpcheck: " prefix and without newline. */
     void (*say)(void *ctx, const char *line);
+    /* A line that is news, not a failure (the -v success lines, nc's words): printed as is,
+     * without any prefix.  NULL: given to `say`. */
+    void (*tell)(void *ctx, const char *line);
     /* Every final result, in argument order (the builtin's -V collects them). */
     void (*result)(void *ctx, const struct tc_result *r);
     /* Nonzero (128 + signal) once the run must stop at once: Ctrl-C and friends. */
