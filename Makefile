@@ -19,8 +19,8 @@ endif
 ENGINE_SRC := $(filter-out builtin/main.c builtin/bash_builtin.c,$(wildcard builtin/*.c))
 ENGINE_OBJ := $(ENGINE_SRC:builtin/%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all deps check unit tools clean demo
-all: $(BUILD)/tcpcheck
+.PHONY: all deps check unit tools clean demo install uninstall
+all: $(BUILD)/tcpcheck $(BUILD)/tcpcheck.so
 
 $(BUILD)/obj/%.o: builtin/%.c builtin/*.h | $(BUILD)/obj
 	$(CC) $(CFLAGS_ALL) $(CFLAGS) -c $< -o $@
@@ -30,6 +30,18 @@ $(BUILD)/obj:
 
 $(BUILD)/tcpcheck: $(ENGINE_OBJ) $(BUILD)/obj/main.o
 	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $^ $(CARES_A)
+
+# The bash builtin: bash's headers need gnu11 and warn about themselves (hence -isystem);
+# c-ares is linked in statically, and nodelete keeps `enable -d` from unmapping live code.
+BASH_CFLAGS := -std=gnu11 -DHAVE_CONFIG_H -DSHELL -isystem $(BASH_INC) -isystem $(BASH_INC)/include \
+               -isystem $(BASH_INC)/builtins -isystem /usr/lib/bash
+
+$(BUILD)/obj/bash_builtin.o: builtin/bash_builtin.c builtin/*.h | $(BUILD)/obj
+	$(CC) $(filter-out -std=% -D_POSIX_C_SOURCE=%,$(CFLAGS_ALL)) $(BASH_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/tcpcheck.so: $(ENGINE_OBJ) $(BUILD)/obj/bash_builtin.o
+	$(CC) $(LDSAN) $(LDFLAGS) -shared -Wl,-soname,tcpcheck -Wl,-z,relro -Wl,-z,now -Wl,-z,nodelete \
+	    -o $@ $^ $(CARES_A)
 
 # C unit tests (tests/unit/test_*.c, linked with the engine) and test tools (tests/tools/*.c).
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
@@ -48,5 +60,46 @@ tools: $(TOOL_BIN)
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do $$t; done
 
+# --- what a Debian 12 machine needs, installed only when missing ---------------------------
+DEB_PACKAGES := gcc make pkg-config libc-ares-dev bash-builtins bats jq iproute2 util-linux \
+                dash busybox shellcheck netcat-openbsd valgrind clang libclang-rt-14-dev \
+                libfuzzer-14-dev procps
+deps: deps-static
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "make deps: installing $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+# --- tests -------------------------------------------------------------------------------
+check: all tools unit static
+	shellcheck -s sh shell/tcpcheck.sh
+	tests/run-bats
+
+# --- the main job against loopback ---------------------------------------------------------
+demo: all tools
+	@sh examples/demo.sh
+
+# --- install -------------------------------------------------------------------------------
+BINDIR      ?= $(PREFIX)/bin
+LOADABLEDIR ?= $(PREFIX)/lib/bash
+MANDIR      ?= $(PREFIX)/share/man/man1
+COMPDIR     ?= $(PREFIX)/share/bash-completion/completions
+INSTALLED   := $(BINDIR)/tcpcheck $(BINDIR)/tcpcheck.sh $(LOADABLEDIR)/tcpcheck \
+               $(MANDIR)/tcpcheck.1 $(COMPDIR)/tcpcheck
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LOADABLEDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(COMPDIR)
+	install -m 0755 $(BUILD)/tcpcheck $(DESTDIR)$(BINDIR)/tcpcheck
+	install -m 0755 shell/tcpcheck.sh $(DESTDIR)$(BINDIR)/tcpcheck.sh
+	install -m 0755 $(BUILD)/tcpcheck.so $(DESTDIR)$(LOADABLEDIR)/tcpcheck
+	install -m 0644 doc/tcpcheck.1 $(DESTDIR)$(MANDIR)/tcpcheck.1
+	install -m 0644 doc/tcpcheck.bash-completion $(DESTDIR)$(COMPDIR)/tcpcheck
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+
 clean:
 	rm -rf $(BUILD)
+
+include static.mk
