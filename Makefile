@@ -32,7 +32,8 @@ $(BUILD)/tcpcheck: $(ENGINE_OBJ) $(BUILD)/obj/main.o
 	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $^ $(CARES_A)
 
 # The bash builtin: bash's headers need gnu11 and warn about themselves (hence -isystem);
-# c-ares is linked in statically, and nodelete keeps `enable -d` from unmapping live code.
+# c-ares is linked in statically with its symbols hidden (--exclude-libs), and nodelete keeps
+# `enable -d` from unmapping live code.
 BASH_CFLAGS := -std=gnu11 -DHAVE_CONFIG_H -DSHELL -isystem $(BASH_INC) -isystem $(BASH_INC)/include \
                -isystem $(BASH_INC)/builtins -isystem /usr/lib/bash
 
@@ -41,7 +42,7 @@ $(BUILD)/obj/bash_builtin.o: builtin/bash_builtin.c builtin/*.h | $(BUILD)/obj
 
 $(BUILD)/tcpcheck.so: $(ENGINE_OBJ) $(BUILD)/obj/bash_builtin.o
 	$(CC) $(LDSAN) $(LDFLAGS) -shared -Wl,-soname,tcpcheck -Wl,-z,relro -Wl,-z,now -Wl,-z,nodelete \
-	    -o $@ $^ $(CARES_A)
+	    -Wl,--exclude-libs,ALL -o $@ $^ $(CARES_A)
 
 # C unit tests (tests/unit/test_*.c, linked with the engine) and test tools (tests/tools/*.c).
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
@@ -101,5 +102,52 @@ uninstall:
 
 clean:
 	rm -rf $(BUILD)
+
+# --- fuzzing: libFuzzer targets for every parser of outside input (tests/fuzz/) ----------------
+# `make fuzz` runs each target for FUZZ_SECONDS, `make fuzz-short` for 10 s (CI).  The engine files
+# the targets need are compiled into each one with the same sanitizers, so a bug in them is
+# caught where it happens.  Working corpora and crash artifacts stay in $(BUILD)/fuzz; the seeds
+# in tests/fuzz/corpus/<target>/ are committed, and so is every crash found (as a regression).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := args escape match json
+FUZZ_ENGINE  := builtin/args.c builtin/targets.c builtin/report.c builtin/match.c
+FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -g -O1 \
+                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Ibuiltin -Itests/fuzz
+FUZZ_BIN     := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+# A reply is at most 4096 bytes; a little more lets the targets see the cut.
+FUZZ_RUNFLAGS = -max_total_time=$(FUZZ_SECONDS) -timeout=5 -max_len=4200 -print_final_stats=1 \
+                -artifact_prefix=$(BUILD)/fuzz/artifacts/
+
+.PHONY: fuzz fuzz-short fuzz-build
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_ENGINE) builtin/*.h tests/fuzz/*.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_ENGINE)
+
+fuzz-build: $(FUZZ_BIN)
+
+# Every seed (crash regressions included) is run first, so a fixed bug that comes back fails.
+fuzz: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(BUILD)/fuzz/corpus/$$t $(BUILD)/fuzz/artifacts; \
+	    dict=; [ -f tests/fuzz/$$t.dict ] && dict=-dict=tests/fuzz/$$t.dict; \
+	    echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
+	    $(BUILD)/fuzz/fuzz_$$t $(FUZZ_RUNFLAGS) $$dict \
+	        $(BUILD)/fuzz/corpus/$$t tests/fuzz/corpus/$$t 2>$(BUILD)/fuzz/$$t.log || \
+	        { tail -40 $(BUILD)/fuzz/$$t.log; exit 1; }; \
+	    grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' $(BUILD)/fuzz/$$t.log; \
+	done
+
+fuzz-short:
+	$(MAKE) fuzz FUZZ_SECONDS=10
+
+# --- benchmark: bench/run prints Markdown tables (a recorded run is in bench/RESULTS.md) ------
+.PHONY: bench
+bench: all tools $(BUILD)/bench/limit
+	BUILD=$(BUILD) bench/run
+
+$(BUILD)/bench/limit: bench/limit.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -o $@ $<
 
 include static.mk

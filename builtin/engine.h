@@ -56,7 +56,8 @@ void tc_resolver_process(struct tc_resolver *r, const struct pollfd *fds, size_t
 struct tc_probe_env {
     const struct tc_options *opt;
     size_t sockets_in_use;
-    size_t socket_budget; /* lowered when the system runs out of descriptors */
+    size_t socket_budget;  /* lowered when the system runs out of descriptors */
+    char bind_context[80]; /* "cannot bind ADDR" for -s failures */
 };
 
 /* One connection attempt to one address. */
@@ -100,8 +101,8 @@ void tc_probe_begin(struct tc_probe *p, struct tc_probe_env *env, tc_usec now, t
 /* Advance by time: start due connections, notice lookups and deadlines. */
 void tc_probe_step(struct tc_probe *p, struct tc_probe_env *env, tc_usec now);
 /* The probe's descriptors with the events it waits for; returns how many (<= max). */
-size_t tc_probe_pollfds(const struct tc_probe *p, const struct tc_options *opt,
-                        struct pollfd *out, size_t max);
+size_t tc_probe_pollfds(const struct tc_probe *p, const struct tc_options *opt, struct pollfd *out,
+                        size_t max);
 size_t tc_probe_nfds(const struct tc_probe *p);
 /* React to what poll reported for the descriptors tc_probe_pollfds gave. */
 void tc_probe_handle(struct tc_probe *p, struct tc_probe_env *env, const struct pollfd *fds,

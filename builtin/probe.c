@@ -153,6 +153,7 @@ void tc_probe_begin(struct tc_probe *p, struct tc_probe_env *env, tc_usec now, t
     p->res.has_address = false;
     p->res.rtt = -1;
     p->res.reply_len = 0;
+    p->res.deadline_text = NULL;
     p->phase = lookup ? TC_PHASE_RESOLVING : TC_PHASE_CONNECTING;
 }
 
@@ -209,8 +210,9 @@ static bool connected_to_itself(int fd, const struct sockaddr_storage *peer)
 }
 
 /* A fresh socket for this address, bound to -s if given; -1 with errno and *context set. */
-static int open_socket(const struct tc_options *opt, int family, const char **context)
+static int open_socket(const struct tc_probe_env *env, int family, const char **context)
 {
+    const struct tc_options *opt = env->opt;
     static const struct linger reset_on_close = {1, 0};
     int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
 
@@ -231,7 +233,7 @@ static int open_socket(const struct tc_options *opt, int family, const char **co
             saved = errno;
             close(fd);
             errno = saved;
-            *context = "cannot bind source address";
+            *context = env->bind_context;
             return -1;
         }
     }
@@ -267,7 +269,7 @@ static bool start_connection(struct tc_probe *p, struct tc_probe_env *env, size_
     if (env->sockets_in_use >= env->socket_budget || !grow_conns(p))
         return false;
     set_port(&dest, port);
-    fd = open_socket(env->opt, dest.ss_family, &context);
+    fd = open_socket(env, dest.ss_family, &context);
     if (fd < 0 && (errno == EMFILE || errno == ENFILE) && env->sockets_in_use > 0) {
         env->socket_budget = env->sockets_in_use; /* the system's limit is lower than ours */
         return false;

@@ -297,12 +297,18 @@ static void format_local_error(struct tc_buf *out, const struct tc_result *r)
     }
 }
 
+/* The time a timed-out attempt was given, as the user wrote it. */
+static const char *deadline_text(const struct tc_options *opt, const struct tc_result *r)
+{
+    return r->deadline_text != NULL ? r->deadline_text : opt->limit.text;
+}
+
 static void format_timeout(struct tc_buf *out, const struct tc_options *opt,
                            const struct tc_result *r)
 {
     put_connect_prefix(out, r);
     tc_buf_puts(out, "timed out after ");
-    put_text(out, opt->limit.text);
+    put_text(out, deadline_text(opt, r));
     tc_buf_puts(out, " s");
 }
 
@@ -329,7 +335,7 @@ static void format_unresolved(struct tc_buf *out, const struct tc_options *opt,
         return;
     case TC_RESOLVE_TIMEOUT:
         tc_buf_puts(out, "name resolution timed out after ");
-        put_text(out, opt->limit.text);
+        put_text(out, deadline_text(opt, r));
         tc_buf_puts(out, " s");
         return;
     case TC_RESOLVE_OTHER:

@@ -31,12 +31,11 @@ void tc_escape_text(struct tc_buf *out, const unsigned char *s, size_t n);
 void tc_json_string(struct tc_buf *out, const unsigned char *s, size_t n);
 
 /* The stderr line for a target that is not open, without "tcpcheck: " and newline. */
-void tc_format_failure(struct tc_buf *out, const struct tc_options *opt,
-                       const struct tc_result *r);
+void tc_format_failure(struct tc_buf *out, const struct tc_options *opt, const struct tc_result *r);
 
 /* The -v line for an open target; `waited` >= 0 in wait mode ("succeeded after 3.2 s"). */
-void tc_format_success(struct tc_buf *out, const struct tc_options *opt,
-                       const struct tc_result *r, tc_usec waited);
+void tc_format_success(struct tc_buf *out, const struct tc_options *opt, const struct tc_result *r,
+                       tc_usec waited);
 
 /* One -j object, without newline. */
 void tc_format_json(struct tc_buf *out, const struct tc_options *opt, const struct tc_result *r);

@@ -14,9 +14,12 @@
 
 struct tc_resolver {
     ares_channel channel;
+    unsigned long sockets_opened; /* by c-ares, for DNS: tells a files-only miss apart */
 };
 
 struct tc_lookup {
+    struct tc_resolver *owner;
+    unsigned long sockets_at_start;
     unsigned refs;
     enum tc_lookup_status status;
     struct tc_addrs addrs;
@@ -34,6 +37,16 @@ static int resolver_try_ms(tc_usec limit)
     if (ms > 2000)
         ms = 2000;
     return (int)ms;
+}
+
+static int count_socket(ares_socket_t fd, int type, void *data)
+{
+    struct tc_resolver *r = data;
+
+    (void)fd;
+    (void)type;
+    r->sockets_opened++;
+    return 0;
 }
 
 struct tc_resolver *tc_resolver_open(tc_usec limit, int *ares_status)
@@ -63,6 +76,7 @@ struct tc_resolver *tc_resolver_open(tc_usec limit, int *ares_status)
         *ares_status = status;
         return NULL;
     }
+    ares_set_socket_callback(r->channel, count_socket, r);
     return r;
 }
 
@@ -110,6 +124,10 @@ static void lookup_take_addresses(struct tc_lookup *l, const struct ares_addrinf
 static void lookup_fail(struct tc_lookup *l, int status)
 {
     l->status = TC_LOOKUP_FAILED;
+    /* c-ares starts every lookup with ECONNREFUSED as its error: when the hosts file said no
+     * and no DNS server was asked (nsswitch "hosts: files"), that is a plain "no such name". */
+    if (status == ARES_ECONNREFUSED && l->owner->sockets_opened == l->sockets_at_start)
+        status = ARES_ENOTFOUND;
     switch (status) {
     case ARES_ENOTFOUND:
     case ARES_ENONAME:
@@ -149,6 +167,8 @@ struct tc_lookup *tc_lookup_start(struct tc_resolver *r, const char *name)
 
     if (l == NULL)
         return NULL;
+    l->owner = r;
+    l->sockets_at_start = r->sockets_opened;
     l->refs = 1; /* before the call: the callback may run inside it (hosts file) */
     l->status = TC_LOOKUP_PENDING;
     memset(&hints, 0, sizeof hints);

@@ -180,6 +180,8 @@ static void begin_attempt(struct run *r, struct slot *s, tc_usec now)
         }
     }
     tc_probe_begin(&s->probe, &r->env, now, deadline, &r->hosts[host].numeric, lookup);
+    if (deadline == r->run_deadline && s->attempts == 1)
+        s->probe.res.deadline_text = r->opt->wait.text; /* -W was the shorter bound */
     tc_probe_step(&s->probe, &r->env, now);
 }
 
@@ -255,16 +257,16 @@ static void attempt_finished(struct run *r, struct slot *s, tc_usec now)
 }
 
 /* A target still in progress when the run stops (quorum reached, -W passed): it keeps the
- * state of its last finished attempt; one with none was cut off, a timeout. */
+ * state of its last finished attempt; one that finished none was cut off: a timeout. */
 static void cut_off(struct run *r, struct slot *s, tc_usec now)
 {
+    bool finished_one = s->probe.phase == TC_PHASE_IDLE ? s->attempts > 0 : s->attempts > 1;
+
     tc_probe_abort(&s->probe, &r->env);
-    if (s->attempts == 0 || s->probe.phase != TC_PHASE_IDLE) {
-        if (s->attempts <= 1) {
-            s->last = s->probe.res;
-            s->last.state = TC_TIMEOUT;
-            s->last.sys_errno = 0;
-        }
+    if (!finished_one) {
+        memset(&s->last, 0, sizeof s->last);
+        s->last.state = TC_TIMEOUT;
+        s->last.rtt = -1;
     }
     fill_identity(r, s, &s->last, now);
     s->probe.phase = TC_PHASE_IDLE;
@@ -312,16 +314,14 @@ static void step_slot(struct run *r, struct slot *s, tc_usec now)
 {
     if (s->final)
         return;
-    if (r->stop) {
-        cut_off(r, s, now);
-        return;
-    }
-    if (s->probe.phase == TC_PHASE_IDLE && now >= s->next_attempt_at)
+    if (s->probe.phase == TC_PHASE_IDLE && now >= s->next_attempt_at && !r->stop)
         begin_attempt(r, s, now);
     else if (s->probe.phase != TC_PHASE_IDLE && s->probe.phase != TC_PHASE_DONE)
-        tc_probe_step(&s->probe, &r->env, now);
+        tc_probe_step(&s->probe, &r->env, now); /* at -W this ends the attempt in its words */
     if (s->probe.phase == TC_PHASE_DONE)
         attempt_finished(r, s, now);
+    if (r->stop && !s->final)
+        cut_off(r, s, now);
 }
 
 /* --- reporting -------------------------------------------------------------------------- */
@@ -448,6 +448,7 @@ static int loop(struct run *r)
     for (;;) {
         tc_usec now = tc_now(), wakeup;
         size_t i, n, nresolver, progress;
+        bool stopped;
         int sig = interrupted(r);
 
         if (sig)
@@ -457,8 +458,11 @@ static int loop(struct run *r)
         /* Until nothing moves: a report frees slots, new targets may finish at once. */
         do {
             progress = admit(r, now);
+            stopped = r->stop;
             for (i = 0; i < r->count; i++)
                 step_slot(r, slot_at(r, i), now);
+            if (r->stop && !stopped)
+                progress++; /* the quorum was reached: cut off the slots already stepped */
             progress += report_finished_head(r);
         } while (progress > 0 && !(r->count == 0 && r->iter_done));
         if (r->count == 0 && r->iter_done)
@@ -484,6 +488,12 @@ static int run_open(struct run *r, const struct tc_request *req, const struct tc
     r->opt = &req->opt;
     r->sink = sink;
     r->env.opt = &req->opt;
+    if (req->opt.has_source) {
+        char address[64];
+
+        tc_format_address(&req->opt.source, address, sizeof address);
+        snprintf(r->env.bind_context, sizeof r->env.bind_context, "cannot bind %s", address);
+    }
     r->wait_mode = req->opt.wait.usec > 0;
     r->run_deadline = INT64_MAX;
     r->cap = choose_max_inflight(&req->opt, req->ntargets);

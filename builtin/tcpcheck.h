@@ -76,10 +76,10 @@ enum tc_form {
 };
 
 struct tc_options {
-    int family;              /* AF_UNSPEC, AF_INET (-4) or AF_INET6 (-6) */
-    bool numeric_only;       /* -n */
-    struct tc_seconds limit; /* -w: one attempt at one target; default 5 s */
-    struct tc_seconds wait;  /* -W: wait mode when usec > 0 */
+    int family;                 /* AF_UNSPEC, AF_INET (-4) or AF_INET6 (-6) */
+    bool numeric_only;          /* -n */
+    struct tc_seconds limit;    /* -w: one attempt at one target; default 5 s */
+    struct tc_seconds wait;     /* -W: wait mode when usec > 0 */
     struct tc_seconds interval; /* -i: default 0.1 s */
     size_t quorum;              /* -m / -a; 0 = every target must be open */
     size_t max_inflight;        /* -c; 0 = choose from RLIMIT_NOFILE */
@@ -162,16 +162,18 @@ struct tc_result {
     uint16_t port;
     bool host_numeric;
     enum tc_state state;
-    int sys_errno; /* refused/unreachable/error: the errno behind the state, else 0 */
+    int sys_errno;             /* refused/unreachable/error: the errno behind the state, else 0 */
     const char *error_context; /* TC_ERROR: what failed ("socket", "bind 10.0.0.1"), else NULL */
     enum tc_resolve_failure resolve_failure;
     const char *resolve_text; /* TC_RESOLVE_OTHER: the resolver's words */
     enum tc_mismatch_reason mismatch;
     bool has_address; /* an address was tried: the one that connected, else the last tried */
     struct sockaddr_storage address;
-    tc_usec rtt;           /* connect time of the winning address; < 0 when nothing connected */
-    unsigned attempts;     /* attempts made at this target (wait mode: > 1) */
-    tc_usec elapsed;       /* from the first attempt's start to this result */
+    tc_usec rtt;               /* connect time of the winning address; < 0 when nothing connected */
+    unsigned attempts;         /* attempts made at this target (wait mode: > 1) */
+    tc_usec elapsed;           /* from the first attempt's start to this result */
+    const char *deadline_text; /* the bound of a timed-out attempt as written (-w, or -W when
+                                  that cut it shorter); NULL means -w */
     const unsigned char *reply; /* -E: bytes received, NULs kept, at most TC_REPLY_MAX */
     size_t reply_len;
 };

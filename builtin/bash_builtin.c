@@ -1,0 +1,377 @@
+/* bash_builtin.c: `tcpcheck` as a bash loadable builtin (`enable -f tcpcheck.so tcpcheck`).
+ *
+ * The glue is thin on purpose: bash's words become an argv for the shared parser, the engine
+ * probes, and this file only does what needs the shell: messages through builtin_error(),
+ * Ctrl-C and traps through bash's own flags (no handler of ours, no alarm()), and -V NAME
+ * through bash's variable API.  Every allocation is released before anything that can
+ * longjmp (QUIT) runs.
+ */
+#include <config.h> /* bash's: defines _GNU_SOURCE, so it comes before any system header */
+
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loadables.h"
+
+#include "args.h"
+
+/* trap.c: trap.h is not installed with bash's headers. */
+extern int first_pending_trap(void);
+extern int signal_is_pending(int sig);
+
+/* ---- bash's words to an argv ---- */
+
+/* The words after the command name as a NULL-terminated argv pointing into the list (no
+ * copies).  malloc, not xmalloc: the size comes from the user, and a failed xmalloc would
+ * exit the shell.  NULL when out of memory. */
+static char **words_to_argv(WORD_LIST *list, int *argc)
+{
+    size_t n = 0;
+    for (WORD_LIST *w = list; w; w = w->next)
+        n++;
+    if (n >= (size_t)INT_MAX)
+        return NULL;
+    char **argv = malloc((n + 1) * sizeof *argv);
+    if (!argv)
+        return NULL;
+    n = 0;
+    for (WORD_LIST *w = list; w; w = w->next)
+        argv[n++] = w->word->word;
+    argv[n] = NULL;
+    *argc = (int)n;
+    return argv;
+}
+
+/* Bash's convention (and the contract): a usage error is 2, which bash reports for EX_USAGE
+ * in every context; -H turns it into 1 for Docker's HEALTHCHECK. */
+static int usage_failure(bool healthcheck)
+{
+    return healthcheck ? EXECUTION_FAILURE : EX_USAGE;
+}
+
+/* ---- interrupts ---- */
+
+/* Signals whose default action is to do nothing: a trap on them (a `trap ... CHLD` that
+ * counts finished jobs, a WINCH trap) must not stop a probe, as they would with no trap. */
+static bool harmless_signal(int sig)
+{
+    return sig == SIGCHLD || sig == SIGWINCH || sig == SIGURG || sig == SIGCONT;
+}
+
+/* The lowest trapped signal that arrived and should stop the run, or 0. */
+static int pending_trapped_signal(void)
+{
+    int sig = first_pending_trap();
+    if (sig <= 0 || !harmless_signal(sig))
+        return sig > 0 ? sig : 0;
+    for (sig = 1; sig < NSIG; sig++)
+        if (!harmless_signal(sig) && signal_is_pending(sig))
+            return sig;
+    return 0;
+}
+
+/* sink.interrupted: 128 + the signal that must end the run, else 0.  All three flags are
+ * needed: a script with an EXIT trap or a subshell sees terminating_signal, an interactive
+ * shell interrupt_state, and a trapped INT only a pending trap. */
+static int pending_interrupt(void *ctx)
+{
+    (void)ctx;
+    if (terminating_signal)
+        return 128 + terminating_signal;
+    if (interrupt_state)
+        return 128 + SIGINT;
+    int sig = pending_trapped_signal();
+    return sig ? 128 + sig : 0;
+}
+
+/* The engine returns 128 + signal only when it was interrupted; its other statuses are < 8. */
+static bool interrupt_status(int status)
+{
+    return status > 128;
+}
+
+/* Run the engine with the stopping signals blocked except inside its ppoll(): a signal that
+ * lands between the engine's flag check and its wait is then not slept through.  SIGCHLD
+ * stays blocked while waiting so that background jobs finishing do not wake the loop. */
+static int run_with_signals_held(const struct tc_request *req, struct tc_sink *sink)
+{
+    sigset_t stop_signals, original, wait_mask;
+
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGHUP);
+    sigaddset(&stop_signals, SIGQUIT);
+    sigprocmask(SIG_BLOCK, &stop_signals, &original);
+    wait_mask = original;
+    sigaddset(&wait_mask, SIGCHLD);
+    sink->wait_mask = &wait_mask;
+
+    int status = tc_run(req, sink);
+
+    sink->wait_mask = NULL;
+    sigprocmask(SIG_SETMASK, &original, NULL);
+    return status;
+}
+
+/* ---- -V NAME ---- */
+
+/* One final result, kept until the run is over: the array is only touched after it, so an
+ * interrupted run leaves NAME as it was. */
+struct var_entry {
+    char *key; /* "HOST:PORT", "[ADDR]:PORT" */
+    enum tc_state state;
+};
+
+struct var_results {
+    struct var_entry *entries;
+    size_t count, capacity;
+    bool out_of_memory;
+};
+
+static void var_results_free(struct var_results *vr)
+{
+    for (size_t i = 0; i < vr->count; i++)
+        free(vr->entries[i].key);
+    free(vr->entries);
+    *vr = (struct var_results){0};
+}
+
+static bool var_results_grow(struct var_results *vr)
+{
+    size_t capacity = vr->capacity ? vr->capacity * 2 : 16;
+    struct var_entry *entries = realloc(vr->entries, capacity * sizeof *entries);
+    if (!entries)
+        return false;
+    vr->entries = entries;
+    vr->capacity = capacity;
+    return true;
+}
+
+/* The array key of a result: an IPv6 host is bracketed, as in the target syntax. */
+static char *result_key(const struct tc_result *r)
+{
+    size_t size = strlen(r->host) + sizeof "[]:65535";
+    char *key = malloc(size);
+    if (!key)
+        return NULL;
+    if (strchr(r->host, ':'))
+        snprintf(key, size, "[%s]:%u", r->host, (unsigned)r->port);
+    else
+        snprintf(key, size, "%s:%u", r->host, (unsigned)r->port);
+    return key;
+}
+
+/* sink.result: remember every final result (many with a port range, hence the growth). */
+static void collect_result(void *ctx, const struct tc_result *r)
+{
+    struct var_results *vr = ctx;
+    if (vr->out_of_memory)
+        return;
+    if (vr->count == vr->capacity && !var_results_grow(vr)) {
+        vr->out_of_memory = true;
+        return;
+    }
+    char *key = result_key(r);
+    if (!key) {
+        vr->out_of_memory = true;
+        return;
+    }
+    vr->entries[vr->count++] = (struct var_entry){key, r->state};
+}
+
+/* Check NAME before anything is probed.  Only messages that print: err_readonly() and
+ * report_error() would exit the shell under `set -e`, even in `tcpcheck ... || handled`. */
+static bool var_name_acceptable(char *name)
+{
+    if (!legal_identifier(name)) {
+        sh_invalidid(name);
+        return false;
+    }
+    SHELL_VAR *v = find_variable(name); /* follows namerefs */
+    if (v && (readonly_p(v) || noassign_p(v))) {
+        sh_readonly(name);
+        return false;
+    }
+    if (v && array_p(v)) {
+        builtin_error("%s: cannot convert indexed to associative array", name);
+        return false;
+    }
+    return true;
+}
+
+/* Make NAME an associative array holding exactly the collected results.  The existing array
+ * is flushed rather than unset, so `local -A` stays local and attributes stay.  ASS_NOEVAL
+ * stores values verbatim: on a `declare -Ai` array bash would evaluate "timeout" as
+ * arithmetic, and a syntax error there longjmps out of this function. */
+static bool var_fill(char *name, const struct var_results *vr)
+{
+    if (!var_name_acceptable(name))
+        return false;
+    SHELL_VAR *v = find_or_make_array_variable(name, 1 | 2); /* 2: associative */
+    if (!v || !assoc_p(v))
+        return false;
+    VUNSETATTR(v, att_invisible); /* `local -A R` declared but never set */
+    assoc_flush(assoc_cell(v));
+    for (size_t i = 0; i < vr->count; i++) {
+        const struct var_entry *e = &vr->entries[i];
+        char *value = (char *)tc_state_word(e->state); /* bash copies the value */
+        bind_assoc_variable(v, v->name, savestring(e->key), value, ASS_NOEVAL);
+    }
+    return true;
+}
+
+/* ---- the builtin ---- */
+
+/* sink.say: bash adds its usual "bash: line N: tcpcheck: " prefix. */
+static void say_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    builtin_error("%s", line);
+}
+
+/* sink.tell: the -v success lines are nc's words, printed as they are, without a prefix. */
+static void tell_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    fprintf(stderr, "%s\n", line);
+}
+
+/* Probe a parsed request; returns the status before -H is applied. */
+static int probe_request(const struct tc_request *req)
+{
+    char *name = req->opt.var_name;
+    if (name && !var_name_acceptable(name))
+        return usage_failure(req->opt.healthcheck);
+
+    struct var_results vr = {0};
+    struct tc_sink sink = {
+        .ctx = &vr,
+        .say = say_line,
+        .tell = tell_line,
+        .result = name ? collect_result : NULL,
+        .interrupted = pending_interrupt,
+        .json = stdout,
+    };
+    int status = run_with_signals_held(req, &sink);
+
+    if (name && !interrupt_status(status)) {
+        if (vr.out_of_memory) {
+            builtin_error("%s: out of memory", name);
+            status = TC_EXIT_ERROR;
+        } else if (!var_fill(name, &vr)) {
+            status = TC_EXIT_ERROR;
+        }
+    }
+    var_results_free(&vr);
+    return status;
+}
+
+/* Parse, probe and report; returns a status for bash with nothing left allocated. */
+static int parse_and_probe(int argc, char **argv)
+{
+    struct tc_request req = {0};
+    struct tc_parse_result res = {0};
+    int status = EXECUTION_SUCCESS;
+
+    tc_parse_args(argc, argv, TC_FORM_BUILTIN, &req, &res);
+    switch (res.outcome) {
+    case TC_PARSE_HELP:
+        builtin_help();
+        status = EX_USAGE;
+        break;
+    case TC_PARSE_VERSION:
+        printf("tcpcheck %s\n", TC_VERSION);
+        break;
+    case TC_PARSE_USAGE:
+        builtin_error("%s", res.message);
+        status = usage_failure(tc_args_want_healthcheck(argc, argv));
+        break;
+    case TC_PARSE_OK:
+        status = probe_request(&req);
+        if (!interrupt_status(status))
+            status = tc_apply_healthcheck(&req.opt, status);
+        tc_request_free(&req);
+        break;
+    }
+    return status;
+}
+
+static int tcpcheck_builtin(WORD_LIST *list)
+{
+    /* As every bash builtin: `--help` prints the long help and fails with 2. */
+    if (list && strcmp(list->word->word, "--help") == 0) {
+        builtin_help();
+        return EX_USAGE;
+    }
+    int argc = 0;
+    char **argv = words_to_argv(list, &argc);
+    if (!argv) {
+        builtin_error("out of memory");
+        return TC_EXIT_ERROR;
+    }
+    int status = parse_and_probe(argc, argv);
+    free(argv);
+
+    /* Everything is released: QUIT may now longjmp to the top level (Ctrl-C in an interactive
+     * shell) or end the shell (SIGTERM, INT with an EXIT trap); a trapped INT returns here
+     * and the trap runs once we return 130. */
+    if (interrupt_status(status))
+        QUIT;
+    return sh_chkwrite(status); /* a failed write to stdout (-j, --version) is status 1 */
+}
+
+/* ---- what `enable -f` looks up ---- */
+
+static char *tcpcheck_doc[] = {
+    /* The first line ends in a newline: `help -d` prints up to it and no further. */
+    "Check whether TCP connections to HOST:PORT can be made right now.\n",
+    "Probes every TARGET in parallel (reported in argument order) and says why a",
+    "connection could not be made.  TARGET is HOST PORTS, HOST:PORTS, [IPV6]:PORTS,",
+    "tcp://HOST:PORT or /dev/tcp/HOST/PORT; PORTS is a number, a service name, a",
+    "range LO-HI or a comma list of those.  Options go before targets.",
+    "",
+    "Options:",
+    "  -w SECS     deadline of one attempt, name resolution included (default 5)",
+    "  -W SECS     wait mode: retry targets that are not open for up to SECS",
+    "  -i SECS     pause between attempts in wait mode (default 0.1)",
+    "  -a          success when any target is open (the same as -m 1)",
+    "  -m N        success when at least N targets are open",
+    "  -4, -6      IPv4 / IPv6 addresses only",
+    "  -n          numeric hosts only, no name resolution",
+    "  -s ADDR     bind this local source address",
+    "  -c N        at most N connections in flight",
+    "  -S DATA     send DATA after connecting (\\r \\n \\t \\\\ \\0 \\xHH escapes)",
+    "  -E PATTERN  read the reply until it matches the glob PATTERN",
+    "  -H          healthcheck statuses: every failure is 1 (an interrupt stays 130)",
+    "  -q          print nothing about targets",
+    "  -v          also report successes; -vv adds the address and connect time",
+    "  -z          accepted and ignored, as in nc -z",
+    "  -j          print one JSON object per target on stdout",
+    "  -V NAME     set the associative array NAME: key HOST:PORT ([ADDR]:PORT for",
+    "              IPv6), value the state word",
+    "  --version   print the version",
+    "",
+    "Run a command only on success with `tcpcheck ... && COMMAND'.",
+    "",
+    "Exit Status:",
+    "  0 open (all targets, or as -a/-m ask), 1 refused, 2 usage error (nothing",
+    "  probed), 3 timeout, 4 unresolved, 5 unreachable, 6 mismatch (-E),",
+    "  7 local error, 130 interrupted.  With several targets: the status of the",
+    "  first failing one in argument order.",
+    NULL,
+};
+
+__attribute__((visibility("default"))) struct builtin tcpcheck_struct = {
+    .name = "tcpcheck",
+    .function = tcpcheck_builtin,
+    .flags = BUILTIN_ENABLED,
+    .long_doc = tcpcheck_doc,
+    .short_doc = "tcpcheck [-46aHnqvz] [-w SECS] [-W SECS] [-i SECS] [-m N] [-c N] [-s ADDR] "
+                 "[-S DATA] [-E PATTERN] [-j] [-V NAME] TARGET...",
+    .handle = NULL,
+};
