@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# deploy.sh: check every dependency of a deployment in one call of the tcpcheck builtin, print
+# one line per dependency, and deploy only when all of them are reachable.
+#
+#   deploy.sh [COMMAND [ARG...]]     COMMAND is the deployment step (default: just say so)
+#
+# The dependencies live in an associative array (name -> HOST:PORT); DEPLOY_DEPS ("name=HOST:PORT
+# ..." words) replaces it, e.g. DEPLOY_DEPS='db=127.0.0.1:5432 cache=127.0.0.1:6379'.
+# `tcpcheck -V state` fills the array `state` (key HOST:PORT, value the state word), so the
+# script reports every dependency, not only the first failing one, without forking once.
+# The builtin is loaded from TCPCHECK_SO, else from the source tree's build/tcpcheck.so, else
+# by name through BASH_LOADABLES_PATH (after `make install`: $PREFIX/lib/bash/tcpcheck).
+set -u
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+so=${TCPCHECK_SO:-}
+if [[ -z $so && -f $here/../build/tcpcheck.so ]]; then
+    so=$here/../build/tcpcheck.so
+fi
+if ! enable -f "${so:-tcpcheck}" tcpcheck 2>/dev/null; then
+    echo "deploy.sh: cannot load the tcpcheck builtin (${so:-tcpcheck via BASH_LOADABLES_PATH})" >&2
+    exit 7
+fi
+
+declare -A deps=(
+    [database]=db.internal:5432
+    [cache]=cache.internal:6379
+    [queue]=mq.internal:5672
+)
+if [[ -n ${DEPLOY_DEPS:-} ]]; then
+    deps=()
+    for pair in $DEPLOY_DEPS; do
+        deps[${pair%%=*}]=${pair#*=}
+    done
+fi
+
+declare -A state
+# -q: this script prints its own table; -w 2: no dependency gets more than 2 s.
+tcpcheck -q -w 2 -V state "${deps[@]}"
+status=$?
+if ((status == 2)); then
+    echo "deploy.sh: a dependency is not a valid HOST:PORT: ${deps[*]}" >&2
+    exit 2
+fi
+
+mapfile -t names < <(printf '%s\n' "${!deps[@]}" | sort)
+for name in "${names[@]}"; do
+    target=${deps[$name]}
+    printf '%-10s %-24s %s\n' "$name" "$target" "${state[$target]:-not probed}"
+done
+
+if ((status != 0)); then
+    echo "deploy.sh: not deploying: a dependency is not reachable (tcpcheck status $status)" >&2
+    exit "$status"
+fi
+if (($# == 0)); then
+    echo "deploy.sh: every dependency is reachable: deploying"
+    exit 0
+fi
+"$@"
