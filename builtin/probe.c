@@ -256,7 +256,7 @@ static bool grow_conns(struct tc_probe *p)
 }
 
 static void connected(struct tc_probe *p, struct tc_probe_env *env, int fd, size_t addr,
-                      tc_usec started, tc_usec now);
+                      tc_usec started, tc_usec now, bool reset);
 
 /* Start a connection to address `i`.  False when no socket can be had right now. */
 static bool start_connection(struct tc_probe *p, struct tc_probe_env *env, size_t i, uint16_t port,
@@ -280,7 +280,7 @@ static bool start_connection(struct tc_probe *p, struct tc_probe_env *env, size_
     }
     env->sockets_in_use++;
     if (connect(fd, (const struct sockaddr *)&dest, addr_len(&dest)) == 0) {
-        connected(p, env, fd, i, now, now);
+        connected(p, env, fd, i, now, now, false);
         return true;
     }
     if (errno != EINPROGRESS) {
@@ -436,7 +436,7 @@ static void begin_exchange(struct tc_probe *p, struct tc_probe_env *env, int fd)
 
 /* The connection on `fd` to address `addr` is up: it wins the attempt. */
 static void connected(struct tc_probe *p, struct tc_probe_env *env, int fd, size_t addr,
-                      tc_usec started, tc_usec now)
+                      tc_usec started, tc_usec now, bool reset)
 {
     struct sockaddr_storage dest = p->addrs->v[addr];
 
@@ -453,6 +453,12 @@ static void connected(struct tc_probe *p, struct tc_probe_env *env, int fd, size
     if (env->opt->send_len == 0 && env->opt->expect == NULL) {
         close_socket(env, fd);
         finish(p, env, TC_OPEN);
+        return;
+    }
+    if (reset) { /* nothing can be sent or read any more: say why at once */
+        close_socket(env, fd);
+        p->res.reply = p->reply;
+        exchange_failed(p, env, TC_MISMATCH_RESET);
         return;
     }
     begin_exchange(p, env, fd);
@@ -505,8 +511,10 @@ static void connection_answered(struct tc_probe *p, struct tc_probe_env *env, in
     remove_conn(p, i);
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
         err = errno;
-    if (err == 0) {
-        connected(p, env, fd, conn.addr, conn.started, now);
+    /* Only an established connection can be reset (a SYN answered by RST is ECONNREFUSED):
+     * the peer accepted and aborted before this poll looked.  The port is open. */
+    if (err == 0 || err == ECONNRESET) {
+        connected(p, env, fd, conn.addr, conn.started, now, err == ECONNRESET);
         return;
     }
     dest = p->addrs->v[conn.addr];
