@@ -75,7 +75,7 @@ deps: deps-static
 # --- tests -------------------------------------------------------------------------------
 check: all tools unit static
 	shellcheck -s sh shell/tcpcheck.sh
-	tests/run-bats
+	TC_SANITIZE=$(SANITIZE) tests/run-bats
 
 # --- the main job against loopback ---------------------------------------------------------
 demo: all tools

@@ -21,6 +21,7 @@
 #define DESCRIPTOR_RESERVE 16 /* for the resolver, stdio and whatever the caller holds */
 #define POLL_SLICE 100000     /* look at the interrupt flags at least this often */
 #define RESOLVER_FDS 16
+#define LAST_LOOK 1000 /* wait mode: the last attempt starts this long before -W ends */
 
 /* One target in the window. */
 struct slot {
@@ -232,13 +233,40 @@ static void quorum_check(struct run *r)
         r->stop = true;
 }
 
+/* Did -W cut this attempt short before anything answered?  Such an attempt says nothing
+ * about the target, so an earlier attempt's state stands (-W 30 on a closed port ends 1). */
+static bool cut_without_answer(const struct run *r, const struct slot *s)
+{
+    const struct tc_result *res = &s->probe.res;
+
+    if (s->attempts < 2 || s->probe.deadline != r->run_deadline)
+        return false;
+    return res->state == TC_TIMEOUT ||
+           (res->state == TC_UNRESOLVED && res->resolve_failure == TC_RESOLVE_TIMEOUT);
+}
+
+/* When the next attempt may start: -i after this one started, and one last look just before
+ * -W ends, so a port that opens late in the wait is still seen; none after that. */
+static void schedule_next_attempt(struct run *r, struct slot *s, tc_usec now)
+{
+    tc_usec last_look = r->run_deadline - LAST_LOOK;
+    tc_usec next = s->probe.start + r->opt->interval.usec;
+
+    if (s->probe.start >= last_look || now >= r->run_deadline) {
+        s->final = true;
+        return;
+    }
+    if (next < now)
+        next = now;
+    s->next_attempt_at = next < last_look ? next : last_look;
+}
+
 static void attempt_finished(struct run *r, struct slot *s, tc_usec now)
 {
-    tc_usec next;
-
-    s->last = s->probe.res;
-    fill_identity(r, s, &s->last, now);
     s->probe.phase = TC_PHASE_IDLE;
+    if (!(r->wait_mode && cut_without_answer(r, s)))
+        s->last = s->probe.res;
+    fill_identity(r, s, &s->last, now);
     if (!r->wait_mode) {
         s->final = true;
         return;
@@ -250,10 +278,7 @@ static void attempt_finished(struct run *r, struct slot *s, tc_usec now)
         quorum_check(r);
         return;
     }
-    next = s->probe.start + r->opt->interval.usec;
-    s->next_attempt_at = next > now ? next : now;
-    if (s->next_attempt_at >= r->run_deadline)
-        s->final = true;
+    schedule_next_attempt(r, s, now);
 }
 
 /* A target still in progress when the run stops (quorum reached, -W passed): it keeps the

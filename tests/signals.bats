@@ -1,0 +1,98 @@
+#!/usr/bin/env bats
+# SIGINT/SIGTERM stop a run at once (SPEC: 130 for SIGINT, 128 + signal), sockets closed.
+
+load helpers
+
+# `expect_quick_exit WANT...`: the status is one of WANT and the process ended within 400 ms
+# of the signal (the goal is 100 ms; the margin absorbs a loaded CI machine).
+expect_quick_exit() {
+    echo "# $BATS_TEST_DESCRIPTION: ended ${ELAPSED} ms after the signal (status $status)" >&3
+    local want ok=0
+    for want in "$@"; do
+        [[ $status == "$want" ]] && ok=1
+    done
+    ((ok)) || { echo "status $status, want one of $*"; show_run; return 1; }
+    ((ELAPSED <= 400)) || { echo "took ${ELAPSED} ms after the signal"; return 1; }
+    ! kill -0 "$BG_PID" 2>/dev/null || { echo "still running"; return 1; }
+}
+
+@test "SIGINT during a connect (-w 5, full accept queue): 130 at once" {
+    start_server backlog
+    tc_bg -w 5 127.0.0.1 "$PORT"
+    wait_socket "$BG_PID"
+    sleep 0.2
+    interrupt INT
+    expect_quick_exit 130
+}
+
+@test "SIGTERM during a connect: 128 + 15 (or 130) at once" {
+    start_server backlog
+    tc_bg -w 5 127.0.0.1 "$PORT"
+    wait_socket "$BG_PID"
+    sleep 0.2
+    interrupt TERM
+    expect_quick_exit 143 130
+}
+
+@test "SIGINT during -W 30 on a refused port: 130 at once" {
+    p=$(free_port)
+    tc_bg -W 30 127.0.0.1 "$p"
+    sleep 0.3
+    interrupt INT
+    expect_quick_exit 130
+}
+
+@test "SIGTERM during -W 30 on a dropping port" {
+    start_server backlog
+    tc_bg -W 30 -w 1 127.0.0.1 "$PORT"
+    wait_socket "$BG_PID"
+    sleep 0.2
+    interrupt TERM
+    expect_quick_exit 143 130
+}
+
+@test "SIGINT while waiting for a reply (-E): 130, the connection is closed" {
+    start_server hold
+    tc_bg -w 5 -E 'SSH-*' 127.0.0.1 "$PORT"
+    wait_socket "$BG_PID"
+    sleep 0.2
+    interrupt INT
+    expect_quick_exit 130
+    wait_gone 1
+}
+
+@test "SIGINT with -H stays 130" {
+    start_server backlog
+    tc_bg -H -w 5 127.0.0.1 "$PORT"
+    wait_socket "$BG_PID"
+    sleep 0.1
+    interrupt INT
+    expect_quick_exit 130
+}
+
+@test "SIGINT during a sweep of many timing-out targets" {
+    start_server backlog
+    tc_bg -q -w 5 127.0.0.1 "$(printf "$PORT,%.0s" {1..99})$PORT"
+    wait_socket "$BG_PID"
+    sleep 0.2
+    interrupt INT
+    expect_quick_exit 130
+}
+
+@test "SIGINT during a name lookup that never answers (netns): 130 at once" {
+    need_netns
+    run --separate-stderr in_netns 'netns_silent_dns "127.0.0.1 localhost" || exit 98
+        tc_bg -w 5 db 80
+        sleep 0.3
+        t0=$(date +%s%N)
+        kill -INT $BG_PID
+        wait $BG_PID
+        rc=$?
+        echo $(( ($(date +%s%N) - t0) / 1000000 )) >"$BATS_TEST_TMPDIR/elapsed"
+        exit $rc'
+    netns_elapsed
+    BG_PID=0
+    echo "# $BATS_TEST_DESCRIPTION: ended ${ELAPSED} ms after the signal (status $status)" >&3
+    check_status 130
+    ((ELAPSED <= 400)) || { echo "took ${ELAPSED} ms"; false; }
+}
