@@ -215,18 +215,20 @@ const char *tc_lookup_text(const struct tc_lookup *l)
 size_t tc_resolver_pollfds(struct tc_resolver *r, struct pollfd *out, size_t max)
 {
     ares_socket_t socks[ARES_GETSOCK_MAXNUM];
-    int bits, i;
-    size_t n = 0;
+    unsigned bits;
+    size_t i, n = 0;
 
     if (r == NULL)
         return 0;
-    bits = ares_getsock(r->channel, socks, ARES_GETSOCK_MAXNUM);
+    /* ares.h's ARES_GETSOCK_WRITABLE shifts a signed 1 into the sign bit for the sixteenth
+     * socket: test the same bits unsigned. */
+    bits = (unsigned)ares_getsock(r->channel, socks, ARES_GETSOCK_MAXNUM);
     for (i = 0; i < ARES_GETSOCK_MAXNUM && n < max; i++) {
         short events = 0;
 
-        if (ARES_GETSOCK_READABLE(bits, i))
+        if (bits & (1u << i))
             events |= POLLIN;
-        if (ARES_GETSOCK_WRITABLE(bits, i))
+        if (bits & (1u << (i + ARES_GETSOCK_MAXNUM)))
             events |= POLLOUT;
         if (events == 0)
             continue;

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,9 +20,11 @@
 
 #define DEFAULT_MAX_INFLIGHT 1024
 #define DESCRIPTOR_RESERVE 16 /* for the resolver, stdio and whatever the caller holds */
+#define SMALL_RUN 16          /* this few sockets fit any limit; EMFILE is handled anyway */
 #define POLL_SLICE 100000     /* look at the interrupt flags at least this often */
 #define RESOLVER_FDS 16
-#define LAST_LOOK 1000 /* wait mode: the last attempt starts this long before -W ends */
+#define ADVANCE_ROUNDS 8 /* rounds of admitting and reporting between two looks at signals */
+#define LAST_LOOK 1000   /* wait mode: the last attempt starts this long before -W ends */
 
 /* One target in the window. */
 struct slot {
@@ -82,38 +85,64 @@ static size_t open_descriptors(void)
 }
 
 /* -c, or as many as the open-file limit leaves room for (SPEC: "never more than the
- * open-file limit allows"); a lower real limit is found at socket() and respected. */
+ * open-file limit allows"); a lower real limit is found at socket() and respected.  Counting
+ * the open descriptors costs five system calls, so a run far below the limit skips it: a
+ * single probe in a loop then costs little more than its own socket. */
 static size_t choose_max_inflight(const struct tc_options *opt, uint64_t ntargets)
 {
     struct rlimit rl;
     size_t n = opt->max_inflight ? opt->max_inflight : DEFAULT_MAX_INFLIGHT;
 
-    if (opt->max_inflight == 0 && getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
-        rl.rlim_cur != RLIM_INFINITY) {
+    if (n > ntargets)
+        n = (size_t)ntargets;
+    if (opt->max_inflight == 0 && n > SMALL_RUN && getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+        rl.rlim_cur != RLIM_INFINITY && n + DESCRIPTOR_RESERVE > rl.rlim_cur / 2) {
         size_t used = open_descriptors() + DESCRIPTOR_RESERVE;
         size_t room = rl.rlim_cur > used ? (size_t)rl.rlim_cur - used : 1;
 
         if (room < n)
             n = room;
     }
-    if (n > ntargets)
-        n = (size_t)ntargets;
     return n ? n : 1;
 }
 
 /* --- hosts ------------------------------------------------------------------------------ */
 
+/* A literal without a scope is read by inet_pton; getaddrinfo is for the scoped ones. */
+static bool plain_numeric_address(const char *name, struct sockaddr_storage *ss)
+{
+    struct sockaddr_in *in = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+    if (inet_pton(AF_INET, name, &in->sin_addr) == 1) {
+        in->sin_family = AF_INET;
+        return true;
+    }
+    if (inet_pton(AF_INET6, name, &in6->sin6_addr) == 1) {
+        in6->sin6_family = AF_INET6;
+        return true;
+    }
+    return false;
+}
+
 static int numeric_address(const char *name, struct tc_addrs *out)
 {
     struct addrinfo hints, *res = NULL;
+
+    out->v = calloc(1, sizeof *out->v);
+    if (out->v == NULL)
+        return -1;
+    if (plain_numeric_address(name, out->v)) {
+        out->n = 1;
+        return 0;
+    }
 
     memset(&hints, 0, sizeof hints);
     hints.ai_flags = AI_NUMERICHOST;
     hints.ai_socktype = SOCK_STREAM;
     if (getaddrinfo(name, NULL, &hints, &res) != 0 || res == NULL)
         return -1;
-    out->v = calloc(1, sizeof *out->v);
-    if (out->v != NULL && res->ai_addrlen <= sizeof *out->v) {
+    if (res->ai_addrlen <= sizeof *out->v) {
         memcpy(out->v, res->ai_addr, res->ai_addrlen);
         out->n = 1;
     }
@@ -407,11 +436,14 @@ static size_t report_finished_head(struct run *r)
 
 /* --- the poll loop ---------------------------------------------------------------------- */
 
-static size_t build_pollfds(struct run *r, tc_usec now, tc_usec *wakeup)
+/* The resolver's descriptors first (*nresolver of them), then each slot's; *wakeup is when
+ * the loop must look again even if nothing happens. */
+static size_t build_pollfds(struct run *r, tc_usec now, size_t *nresolver, tc_usec *wakeup)
 {
     size_t i, n = tc_resolver_pollfds(r->resolver, r->pfds, RESOLVER_FDS);
     tc_usec t = tc_resolver_next_timeout(r->resolver, now);
 
+    *nresolver = n;
     *wakeup = (t >= 0) ? t : now + POLL_SLICE;
     for (i = 0; i < r->count; i++) {
         struct slot *s = slot_at(r, i);
@@ -467,37 +499,56 @@ static int interrupted(const struct run *r)
     return r->sink->interrupted ? r->sink->interrupted(r->sink->ctx) : 0;
 }
 
+static bool finished(const struct run *r)
+{
+    return r->count == 0 && r->iter_done;
+}
+
+/* Admit, step and report until nothing moves (a report frees slots, new targets may finish at
+ * once), but for a few rounds at most, so that the loop still reaches ppoll, where signals
+ * are let in, while a sweep of refused ports never has to wait.  True when work is left. */
+static bool advance(struct run *r, tc_usec now)
+{
+    size_t i, progress;
+    int rounds = 0;
+    bool stopped;
+
+    do {
+        progress = admit(r, now);
+        stopped = r->stop;
+        for (i = 0; i < r->count; i++)
+            step_slot(r, slot_at(r, i), now);
+        if (r->stop && !stopped)
+            progress++; /* the quorum was reached: cut off the slots already stepped */
+        progress += report_finished_head(r);
+    } while (progress > 0 && !finished(r) && ++rounds < ADVANCE_ROUNDS);
+    return progress > 0;
+}
+
 /* Returns 0 when every target is reported, else 128 + signal or -1 (poll failed). */
 static int loop(struct run *r)
 {
     for (;;) {
         tc_usec now = tc_now(), wakeup;
-        size_t i, n, nresolver, progress;
-        bool stopped;
-        int sig = interrupted(r);
+        size_t n, nresolver;
+        bool busy;
+        int sig;
 
-        if (sig)
-            return sig;
         if (r->wait_mode && now >= r->run_deadline)
             r->stop = true;
-        /* Until nothing moves: a report frees slots, new targets may finish at once. */
-        do {
-            progress = admit(r, now);
-            stopped = r->stop;
-            for (i = 0; i < r->count; i++)
-                step_slot(r, slot_at(r, i), now);
-            if (r->stop && !stopped)
-                progress++; /* the quorum was reached: cut off the slots already stepped */
-            progress += report_finished_head(r);
-        } while (progress > 0 && !(r->count == 0 && r->iter_done));
-        if (r->count == 0 && r->iter_done)
+        busy = advance(r, now);
+        if (finished(r))
             return 0;
-        nresolver = tc_resolver_pollfds(r->resolver, r->pfds, RESOLVER_FDS);
-        n = build_pollfds(r, now, &wakeup);
-        if (r->wait_mode && r->run_deadline < wakeup)
+        n = build_pollfds(r, now, &nresolver, &wakeup);
+        if (busy)
+            wakeup = now;
+        else if (r->wait_mode && r->run_deadline < wakeup)
             wakeup = r->run_deadline;
         if (wait_for_events(r, n, now, wakeup) != 0)
             return -1;
+        sig = interrupted(r); /* signals get in only during ppoll */
+        if (sig)
+            return sig;
         dispatch(r, nresolver, tc_now());
     }
 }

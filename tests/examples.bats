@@ -92,7 +92,7 @@ json_command() {
     start_server hold
     local p2=$PORT
     DEPLOY_DEPS="db=127.0.0.1:$p1 cache=127.0.0.1:$p2" TCPCHECK_SO=$TC_SO \
-        run --separate-stderr bash "$EX/deploy.sh" echo DEPLOYED
+        run --separate-stderr builtin_bash "$EX/deploy.sh" echo DEPLOYED
     check_status 0
     local want
     want=$(printf '%-10s %-24s %s\n' cache "127.0.0.1:$p2" open db "127.0.0.1:$p1" open)
@@ -105,7 +105,7 @@ json_command() {
     local p1=$PORT free
     free=$(free_port)
     DEPLOY_DEPS="db=127.0.0.1:$p1 cache=127.0.0.1:$free" TCPCHECK_SO=$TC_SO \
-        run --separate-stderr bash "$EX/deploy.sh" echo DEPLOYED
+        run --separate-stderr builtin_bash "$EX/deploy.sh" echo DEPLOYED
     check_status 1
     [[ $output == *"cache"*"127.0.0.1:$free"*refused* ]] || { show_run; false; }
     [[ $output == *"db"*"127.0.0.1:$p1"*open* ]] || { show_run; false; }
@@ -119,7 +119,7 @@ json_command() {
     start_server hold
     local p1=$PORT
     DEPLOY_DEPS="app=127.0.0.1:$p1 slow=127.0.0.1:$slow" TCPCHECK_SO=$TC_SO \
-        run --separate-stderr bash "$EX/deploy.sh"
+        run --separate-stderr builtin_bash "$EX/deploy.sh"
     check_status 3
     [[ $output == *"slow"*"127.0.0.1:$slow"*timeout* && $output == *app*open* ]] ||
         { show_run; false; }

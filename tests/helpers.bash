@@ -16,17 +16,25 @@ TCSERVER=${TCSERVER:-$ROOT/build/tools/tcserver}
 TC_FORM=${TC_FORM:-program}
 export TC TC_SO TCSERVER TC_FORM
 
+# What a bash that loads the builtin needs in its environment: under TC_SANITIZE=1 the .so is
+# built with ASan, whose runtime must come first, so it is preloaded into that bash (its leak
+# check stays off there: bash's children would report their own; the builtin's leaks are
+# valgrind's job in the normal run).
+TC_BUILTIN_ENV=()
+if [[ ${TC_SANITIZE:-} == 1 ]]; then
+    TC_BUILTIN_ENV=("LD_PRELOAD=$(gcc -print-file-name=libasan.so)" "ASAN_OPTIONS=detect_leaks=0")
+fi
+
+# `builtin_bash ARGS...`: bash, ready to load build/tcpcheck.so.
+builtin_bash() {
+    env "${TC_BUILTIN_ENV[@]}" bash "$@"
+}
+
 # The command under test, in the form TC_FORM names.
 tc() {
     case $TC_FORM in
     program) "$TC" "$@" ;;
-    builtin)
-        # An ASan-built .so needs the ASan runtime loaded first, into bash itself.
-        local preload=
-        [[ ${TC_SANITIZE:-} == 1 ]] && preload=$(gcc -print-file-name=libasan.so)
-        LD_PRELOAD=$preload bash -c 'enable -f "$1" tcpcheck || exit 99; shift; tcpcheck "$@"' \
-            bash "$TC_SO" "$@"
-        ;;
+    builtin) builtin_bash -c 'enable -f "$1" tcpcheck || exit 99; shift; tcpcheck "$@"' bash "$TC_SO" "$@" ;;
     *)
         echo "helpers: unknown TC_FORM=$TC_FORM" >&2
         return 99
@@ -393,7 +401,7 @@ expect_json_host() {
 tc_bg() {
     local out=$BATS_TEST_TMPDIR/bg
     if [[ $TC_FORM == builtin ]]; then
-        env --default-signal=INT,TERM bash -c 'enable -f "$1" tcpcheck || exit 99; shift
+        env --default-signal=INT,TERM "${TC_BUILTIN_ENV[@]}" bash -c 'enable -f "$1" tcpcheck || exit 99; shift
             tcpcheck "$@"' bash "$TC_SO" "$@" >"$out.out" 2>"$out.err" 3>&- &
     else
         env --default-signal=INT,TERM "$TC" "$@" >"$out.out" 2>"$out.err" 3>&- &

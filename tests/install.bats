@@ -47,7 +47,7 @@ install_tree() {
     start_server hold
     local free
     free=$(free_port)
-    BASH_LOADABLES_PATH=$DEST/usr/lib/bash run --separate-stderr bash -c '
+    BASH_LOADABLES_PATH=$DEST/usr/lib/bash run --separate-stderr builtin_bash -c '
         enable -f tcpcheck tcpcheck || exit 99
         declare -A st
         tcpcheck -q -w 2 -V st 127.0.0.1 "$1" "$2"
