@@ -370,8 +370,13 @@ static void format_mismatch(struct tc_buf *out, const struct tc_options *opt,
                             const struct tc_result *r)
 {
     put_text(out, r->host);
+    if (opt->expect == NULL) { /* -S alone: the peer went away before the data could go */
+        tc_buf_printf(out, " port %u: could not send: %s", (unsigned)r->port,
+                      mismatch_words(r->mismatch));
+        return;
+    }
     tc_buf_printf(out, " port %u: reply did not match '", (unsigned)r->port);
-    put_text(out, opt->expect != NULL ? opt->expect : "");
+    put_text(out, opt->expect);
     tc_buf_puts(out, "': ");
     tc_buf_puts(out, mismatch_words(r->mismatch));
     tc_buf_puts(out, ": \"");

@@ -653,6 +653,9 @@ static void test_failure_mismatch(void)
     CHECK(failure_is(&opt, &r,
                      "db port 22: reply did not match '*\\r\\n\\x1b': no match in the first "
                      "4096 bytes: \"xyz\""));
+    opt.expect = NULL; /* -S alone: nothing was to be read */
+    r.mismatch = TC_MISMATCH_RESET;
+    CHECK(failure_is(&opt, &r, "db port 22: could not send: reset by peer"));
 }
 
 static void test_failure_hostile_host(void)
