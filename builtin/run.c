@@ -12,6 +12,7 @@
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -42,7 +43,8 @@ struct slot {
 };
 
 struct host_state {
-    struct tc_addrs numeric;  /* a literal host's address */
+    struct tc_addrs fixed; /* a literal's address, or localhost's: no resolver needed */
+    bool has_fixed;
     struct tc_lookup *lookup; /* a name's lookup for round `round` */
     unsigned round;
 };
@@ -150,6 +152,40 @@ static int numeric_address(const char *name, struct tc_addrs *out)
     return out->n == 1 ? 0 : -1;
 }
 
+/* RFC 6761: "localhost" and names under it are the loopback addresses, always, and no
+ * resolver is asked.  (This also steps around c-ares 1.18.1, which leaks the name when it
+ * answers localhost itself.) */
+static bool is_localhost_name(const char *name)
+{
+    static const char suffix[] = ".localhost";
+    size_t n = strlen(name), k = sizeof suffix - 1;
+
+    if (n > 0 && name[n - 1] == '.')
+        n--;
+    if (n == k - 1)
+        return strncasecmp(name, suffix + 1, n) == 0;
+    return n > k && strncasecmp(name + n - k, suffix, k) == 0;
+}
+
+/* Loopback in IPv4 then IPv6: most services that answer on localhost listen on 127.0.0.1. */
+static int localhost_addresses(struct tc_addrs *out)
+{
+    struct sockaddr_in *v4;
+    struct sockaddr_in6 *v6;
+
+    out->v = calloc(2, sizeof *out->v);
+    if (out->v == NULL)
+        return -1;
+    v4 = (struct sockaddr_in *)&out->v[0];
+    v4->sin_family = AF_INET;
+    v4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    v6 = (struct sockaddr_in6 *)&out->v[1];
+    v6->sin6_family = AF_INET6;
+    v6->sin6_addr = in6addr_loopback;
+    out->n = 2;
+    return 0;
+}
+
 static int prepare_hosts(struct run *r)
 {
     size_t i;
@@ -157,9 +193,18 @@ static int prepare_hosts(struct run *r)
     r->hosts = calloc(r->req->nhosts ? r->req->nhosts : 1, sizeof *r->hosts);
     if (r->hosts == NULL)
         return -1;
-    for (i = 0; i < r->req->nhosts; i++)
-        if (r->req->hosts[i].numeric)
-            numeric_address(r->req->hosts[i].name, &r->hosts[i].numeric);
+    for (i = 0; i < r->req->nhosts; i++) {
+        const struct tc_host *h = &r->req->hosts[i];
+        struct host_state *hs = &r->hosts[i];
+
+        if (h->numeric) {
+            /* A literal never goes to the resolver; one the parser accepted can fail here only
+             * for lack of memory, and then has no address to try. */
+            numeric_address(h->name, &hs->fixed);
+            hs->has_fixed = true;
+        } else if (is_localhost_name(h->name))
+            hs->has_fixed = localhost_addresses(&hs->fixed) == 0;
+    }
     return 0;
 }
 
@@ -198,10 +243,10 @@ static void begin_attempt(struct run *r, struct slot *s, tc_usec now)
     s->attempts++;
     if (s->attempts == 1)
         s->first_start = now;
-    if (!r->req->hosts[host].numeric) {
+    if (!r->hosts[host].has_fixed) {
         lookup = lookup_for(r, host, s->attempts);
         if (lookup == NULL) {
-            tc_probe_begin(&s->probe, &r->env, now, deadline, &r->hosts[host].numeric, NULL);
+            tc_probe_begin(&s->probe, &r->env, now, deadline, &r->hosts[host].fixed, NULL);
             s->probe.res.state = TC_ERROR;
             s->probe.res.sys_errno = ENOMEM;
             s->probe.res.error_context = "cannot start the resolver";
@@ -209,7 +254,7 @@ static void begin_attempt(struct run *r, struct slot *s, tc_usec now)
             return;
         }
     }
-    tc_probe_begin(&s->probe, &r->env, now, deadline, &r->hosts[host].numeric, lookup);
+    tc_probe_begin(&s->probe, &r->env, now, deadline, &r->hosts[host].fixed, lookup);
     if (deadline == r->run_deadline && s->attempts == 1)
         s->probe.res.deadline_text = r->opt->wait.text; /* -W was the shorter bound */
     tc_probe_step(&s->probe, &r->env, now);
@@ -593,7 +638,7 @@ static void run_close(struct run *r)
         tc_probe_free(&r->ring[i].probe, &r->env);
     for (i = 0; r->hosts != NULL && i < r->req->nhosts; i++) {
         tc_lookup_release(r->hosts[i].lookup);
-        free(r->hosts[i].numeric.v);
+        free(r->hosts[i].fixed.v);
     }
     tc_resolver_close(r->resolver);
     free(r->hosts);

@@ -343,7 +343,8 @@ netns_elapsed() {
 
 in_netns() {
     local preamble
-    preamble="$(declare -f tc tc_bg wait_socket netns_drop netns_unreachable netns_dns netns_silent_dns netns_nx_dns ns_server timed)
+    preamble="$(declare -p TC_BUILTIN_ENV)
+$(declare -f tc builtin_bash tc_bg wait_socket netns_drop netns_unreachable netns_dns netns_silent_dns netns_nx_dns ns_server timed)
 trap 'kill \$(jobs -p) 2>/dev/null; wait' EXIT
 ip link set lo up || exit 98
 "
