@@ -91,16 +91,10 @@ static void close_conns(struct tc_probe *p, struct tc_probe_env *env)
     p->nconns = 0;
 }
 
+/* The attempt has its answer: let go of everything it holds (tc_probe_abort) and say which. */
 static void finish(struct tc_probe *p, struct tc_probe_env *env, enum tc_state s)
 {
-    close_conns(p, env);
-    if (p->xfd >= 0) {
-        close_socket(env, p->xfd);
-        p->xfd = -1;
-    }
-    tc_lookup_release(p->lookup);
-    p->lookup = NULL;
-    p->addrs = NULL;
+    tc_probe_abort(p, env);
     p->res.state = s;
     p->phase = TC_PHASE_DONE;
 }
