@@ -48,7 +48,7 @@ $(BUILD)/tcpcheck.so: $(ENGINE_OBJ) $(BUILD)/obj/bash_builtin.o
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 TOOL_BIN   := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 
-$(BUILD)/unit/%: tests/unit/%.c $(ENGINE_OBJ) tests/unit/*.h builtin/*.h
+$(BUILD)/unit/%: tests/unit/%.c $(ENGINE_OBJ) tests/unit/*.h tests/fuzz/*.h builtin/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(CFLAGS) -Ibuiltin -Itests/unit $(LDSAN) -o $@ $< $(ENGINE_OBJ) $(CARES_A)
 

@@ -96,7 +96,8 @@ static void set_port(struct sockaddr_storage *ss, int port)
 static const struct linger reset_on_close = {1, 0};
 
 /* socket + connect; returns the fd, *done set when connect() already decided (then *open). */
-static int start(const struct sockaddr_storage *ss, socklen_t len, int linger0, int *done, int *open)
+static int start(const struct sockaddr_storage *ss, socklen_t len, int linger0, int *done,
+                 int *open)
 {
     int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
     if (fd < 0)

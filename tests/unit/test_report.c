@@ -2,6 +2,7 @@
  * parses (checked by a strict validator written here, independent of report.c). */
 #include "report.h"
 #include "unit.h"
+#include "../fuzz/json_check.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -98,178 +99,10 @@ static bool json_string_is(const char *in, size_t n, const char *want)
 
 /* ---- a strict JSON validator (RFC 8259), written apart from report.c ---------------------- */
 
-struct json_cursor {
-    const unsigned char *p, *end;
-};
-
-static bool json_value(struct json_cursor *c, int depth);
-
-static bool json_literal(struct json_cursor *c, const char *word)
-{
-    size_t n = strlen(word);
-    if ((size_t)(c->end - c->p) < n || memcmp(c->p, word, n) != 0)
-        return false;
-    c->p += n;
-    return true;
-}
-
-static bool is_digit_at(const struct json_cursor *c)
-{
-    return c->p < c->end && *c->p >= '0' && *c->p <= '9';
-}
-
-static bool json_digits(struct json_cursor *c)
-{
-    if (!is_digit_at(c))
-        return false;
-    while (is_digit_at(c))
-        c->p++;
-    return true;
-}
-
-static bool json_number(struct json_cursor *c)
-{
-    if (c->p < c->end && *c->p == '-')
-        c->p++;
-    if (c->p < c->end && *c->p == '0')
-        c->p++;
-    else if (!json_digits(c))
-        return false;
-    if (c->p < c->end && *c->p == '.') {
-        c->p++;
-        if (!json_digits(c))
-            return false;
-    }
-    if (c->p < c->end && (*c->p == 'e' || *c->p == 'E')) {
-        c->p++;
-        if (c->p < c->end && (*c->p == '+' || *c->p == '-'))
-            c->p++;
-        if (!json_digits(c))
-            return false;
-    }
-    return true;
-}
-
-/* One UTF-8 encoded code point: decoded, then checked against its shortest form. */
-static bool json_utf8_char(struct json_cursor *c)
-{
-    unsigned char b = *c->p;
-    int more = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : b >= 0xc0 ? 1 : -1;
-    if (more < 0 || b >= 0xf8 || c->end - c->p <= more)
-        return false;
-    uint32_t cp = b & (0x3f >> more);
-    for (int i = 1; i <= more; i++) {
-        if ((c->p[i] & 0xc0) != 0x80)
-            return false;
-        cp = cp << 6 | (c->p[i] & 0x3f);
-    }
-    static const uint32_t shortest[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < shortest[more] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return false;
-    c->p += more + 1;
-    return true;
-}
-
-static bool json_escape(struct json_cursor *c)
-{
-    if (c->p >= c->end)
-        return false;
-    unsigned char e = *c->p++;
-    if (strchr("\"\\/bfnrt", e) != NULL && e != '\0')
-        return true;
-    if (e != 'u' || c->end - c->p < 4)
-        return false;
-    unsigned cp = 0;
-    for (int i = 0; i < 4; i++) {
-        unsigned char h = *c->p++;
-        if (h >= '0' && h <= '9')
-            cp = cp * 16 + (h - '0');
-        else if (h >= 'a' && h <= 'f')
-            cp = cp * 16 + (h - 'a' + 10);
-        else if (h >= 'A' && h <= 'F')
-            cp = cp * 16 + (h - 'A' + 10);
-        else
-            return false;
-    }
-    return cp < 0xd800 || cp > 0xdfff; /* report.c never needs surrogate escapes */
-}
-
-/* Stricter than RFC 8259 in one way that matters here: DEL (0x7f) may not appear raw either. */
-static bool json_string_body(struct json_cursor *c)
-{
-    if (c->p >= c->end || *c->p != '"')
-        return false;
-    c->p++;
-    while (c->p < c->end) {
-        unsigned char b = *c->p;
-        if (b == '"') {
-            c->p++;
-            return true;
-        }
-        if (b < 0x20 || b == 0x7f)
-            return false;
-        if (b == '\\') {
-            c->p++;
-            if (!json_escape(c))
-                return false;
-        } else if (b < 0x80) {
-            c->p++;
-        } else if (!json_utf8_char(c)) {
-            return false;
-        }
-    }
-    return false;
-}
-
-static bool json_members(struct json_cursor *c, int depth, char open, char close)
-{
-    c->p++; /* past the opener */
-    if (c->p < c->end && *c->p == close) {
-        c->p++;
-        return true;
-    }
-    for (;;) {
-        if (open == '{' && (!json_string_body(c) || c->p >= c->end || *c->p++ != ':'))
-            return false;
-        if (!json_value(c, depth + 1) || c->p >= c->end)
-            return false;
-        char next = (char)*c->p++;
-        if (next == close)
-            return true;
-        if (next != ',')
-            return false;
-    }
-}
-
-static bool json_value(struct json_cursor *c, int depth)
-{
-    if (c->p >= c->end || depth > 16)
-        return false;
-    switch (*c->p) {
-    case '{':
-        return json_members(c, depth, '{', '}');
-    case '[':
-        return json_members(c, depth, '[', ']');
-    case '"':
-        return json_string_body(c);
-    case 'n':
-        return json_literal(c, "null");
-    case 't':
-        return json_literal(c, "true");
-    case 'f':
-        return json_literal(c, "false");
-    default:
-        return json_number(c);
-    }
-}
-
-/* The whole text is exactly one JSON value of the expected kind. */
+/* The whole text is exactly one JSON value of the expected kind (the fuzz targets' checker). */
 static bool json_valid(const char *text, size_t len, char kind)
 {
-    struct json_cursor c = {(const unsigned char *)text, (const unsigned char *)text + len};
-    if (len == 0 || text[0] != kind)
-        return false;
-    return json_value(&c, 0) && c.p == c.end;
+    return len > 0 && text[0] == kind && json_check(text, len, NULL, NULL);
 }
 
 static void test_validator_rejects(void)
