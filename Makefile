@@ -64,7 +64,7 @@ unit: $(UNIT_BIN)
 # --- what a Debian 12 machine needs, installed only when missing ---------------------------
 DEB_PACKAGES := gcc make pkg-config libc-ares-dev bash-builtins bats jq iproute2 util-linux \
                 dash busybox shellcheck netcat-openbsd valgrind clang libclang-rt-14-dev \
-                libfuzzer-14-dev procps time
+                libfuzzer-14-dev procps time python3
 deps: deps-static
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
