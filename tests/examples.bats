@@ -38,6 +38,19 @@ json_command() {
     return 0
 }
 
+# `expect_healthy_unhealthy JSON`: the exec-form command JSON, its port 8080 pointed at a
+# listener, exits 0; pointed at a closed port, exits 1 (as Docker and compose read it).
+expect_healthy_unhealthy() {
+    start_server hold
+    json_command "$1" "8080=$PORT"
+    run --separate-stderr "${CMD[@]}"
+    check_status 0
+
+    json_command "$1" "8080=$(free_port)"
+    run --separate-stderr "${CMD[@]}"
+    check_status 1
+}
+
 # ---- demo.sh -----------------------------------------------------------------------------
 
 @test "demo.sh: open, refused and timeout, each with -v and -j, and its listeners are gone" {
@@ -176,14 +189,7 @@ json_command() {
     [[ $json == '["/tcpcheck","-H","-w","2","127.0.0.1","8080"]' ]] || { echo "$json"; false; }
     grep -q '^COPY build/tcpcheck-static /tcpcheck$' "$EX/Dockerfile"
 
-    start_server hold
-    json_command "$json" "8080=$PORT"
-    run --separate-stderr "${CMD[@]}"
-    check_status 0
-
-    json_command "$json" "8080=$(free_port)"
-    run --separate-stderr "${CMD[@]}"
-    check_status 1
+    expect_healthy_unhealthy "$json"
     [[ $stderr == *"Connection refused"* ]] || { show_run; false; }
 
     start_server backlog
@@ -210,15 +216,7 @@ json_command() {
     [[ -n $json ]] || { echo "no healthcheck test line"; false; }
     [[ $(jq -r '.[0]' <<<"$json") == CMD ]]
     json=$(jq -c '.[1:]' <<<"$json")
-
-    start_server hold
-    json_command "$json" "8080=$PORT"
-    run --separate-stderr "${CMD[@]}"
-    check_status 0
-
-    json_command "$json" "8080=$(free_port)"
-    run --separate-stderr "${CMD[@]}"
-    check_status 1
+    expect_healthy_unhealthy "$json"
 }
 
 @test "k8s-probe.yaml: the exec probe: both ports open 0, one closed non-zero" {

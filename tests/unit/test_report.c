@@ -43,15 +43,21 @@ static void set_ipv4(struct tc_result *r, const char *text)
     r->has_address = true;
 }
 
+/* True when what a format function wrote into b is exactly want; frees b either way. */
+static bool formatted_is(struct tc_buf *b, const char *want)
+{
+    bool same = !b->failed && b->data != NULL && strcmp(b->data, want) == 0;
+    if (!same)
+        fprintf(stderr, "  got:  %s\n  want: %s\n", b->data ? b->data : "(null)", want);
+    tc_buf_free(b);
+    return same;
+}
+
 static bool failure_is(const struct tc_options *opt, const struct tc_result *r, const char *want)
 {
     struct tc_buf b = {0};
     tc_format_failure(&b, opt, r);
-    bool same = !b.failed && b.data != NULL && strcmp(b.data, want) == 0;
-    if (!same)
-        fprintf(stderr, "  got:  %s\n  want: %s\n", b.data ? b.data : "(null)", want);
-    tc_buf_free(&b);
-    return same;
+    return formatted_is(&b, want);
 }
 
 static bool success_is(const struct tc_options *opt, const struct tc_result *r, tc_usec waited,
@@ -59,22 +65,14 @@ static bool success_is(const struct tc_options *opt, const struct tc_result *r, 
 {
     struct tc_buf b = {0};
     tc_format_success(&b, opt, r, waited);
-    bool same = !b.failed && b.data != NULL && strcmp(b.data, want) == 0;
-    if (!same)
-        fprintf(stderr, "  got:  %s\n  want: %s\n", b.data ? b.data : "(null)", want);
-    tc_buf_free(&b);
-    return same;
+    return formatted_is(&b, want);
 }
 
 static bool json_is(const struct tc_options *opt, const struct tc_result *r, const char *want)
 {
     struct tc_buf b = {0};
     tc_format_json(&b, opt, r);
-    bool same = !b.failed && b.data != NULL && strcmp(b.data, want) == 0;
-    if (!same)
-        fprintf(stderr, "  got:  %s\n  want: %s\n", b.data ? b.data : "(null)", want);
-    tc_buf_free(&b);
-    return same;
+    return formatted_is(&b, want);
 }
 
 static bool escaped_is(const char *in, size_t n, const char *want)
