@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # tcpcheck: one engine, three forms.  `make` builds the program and the bash builtin,
 # `make check` runs every test, `make deps` installs what a Debian 12 machine lacks.
 
@@ -15,15 +16,20 @@ CFLAGS_ALL += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 LDSAN      := -fsanitize=address,undefined
 endif
 
-# The engine: everything but the program's main and the bash glue.
-ENGINE_SRC := $(filter-out builtin/main.c builtin/bash_builtin.c,$(wildcard builtin/*.c))
-ENGINE_OBJ := $(ENGINE_SRC:builtin/%.c=$(BUILD)/obj/%.o)
+# One engine (engine/), three faces: the program (program/), the bash glue (builtin/) and the
+# sh fallback (shell/, nothing to build).
+ENGINE_SRC := $(wildcard engine/*.c)
+ENGINE_OBJ := $(ENGINE_SRC:engine/%.c=$(BUILD)/obj/%.o)
+ENGINE_HDR := $(wildcard engine/*.h)
 
-.PHONY: all deps check unit tools clean demo install uninstall
+.PHONY: all deps check unit tools clean demo install uninstall format-check
 all: $(BUILD)/tcpcheck $(BUILD)/tcpcheck.so
 
-$(BUILD)/obj/%.o: builtin/%.c builtin/*.h | $(BUILD)/obj
+$(BUILD)/obj/%.o: engine/%.c $(ENGINE_HDR) | $(BUILD)/obj
 	$(CC) $(CFLAGS_ALL) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/main.o: program/main.c $(ENGINE_HDR) | $(BUILD)/obj
+	$(CC) $(CFLAGS_ALL) $(CFLAGS) -Iengine -c $< -o $@
 
 $(BUILD)/obj:
 	mkdir -p $@
@@ -37,8 +43,9 @@ $(BUILD)/tcpcheck: $(ENGINE_OBJ) $(BUILD)/obj/main.o
 BASH_CFLAGS := -std=gnu11 -DHAVE_CONFIG_H -DSHELL -isystem $(BASH_INC) -isystem $(BASH_INC)/include \
                -isystem $(BASH_INC)/builtins -isystem /usr/lib/bash
 
-$(BUILD)/obj/bash_builtin.o: builtin/bash_builtin.c builtin/*.h | $(BUILD)/obj
-	$(CC) $(filter-out -std=% -D_POSIX_C_SOURCE=%,$(CFLAGS_ALL)) $(BASH_CFLAGS) $(CFLAGS) -c $< -o $@
+$(BUILD)/obj/bash_builtin.o: builtin/bash_builtin.c $(ENGINE_HDR) | $(BUILD)/obj
+	$(CC) $(filter-out -std=% -D_POSIX_C_SOURCE=%,$(CFLAGS_ALL)) $(BASH_CFLAGS) -Iengine $(CFLAGS) \
+	    -c $< -o $@
 
 $(BUILD)/tcpcheck.so: $(ENGINE_OBJ) $(BUILD)/obj/bash_builtin.o
 	$(CC) $(LDSAN) $(LDFLAGS) -shared -Wl,-soname,tcpcheck -Wl,-z,relro -Wl,-z,now -Wl,-z,nodelete \
@@ -48,9 +55,9 @@ $(BUILD)/tcpcheck.so: $(ENGINE_OBJ) $(BUILD)/obj/bash_builtin.o
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 TOOL_BIN   := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 
-$(BUILD)/unit/%: tests/unit/%.c $(ENGINE_OBJ) tests/unit/*.h tests/fuzz/*.h builtin/*.h
+$(BUILD)/unit/%: tests/unit/%.c $(ENGINE_OBJ) tests/unit/*.h tests/fuzz/*.h $(ENGINE_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(CFLAGS) -Ibuiltin -Itests/unit $(LDSAN) -o $@ $< $(ENGINE_OBJ) $(CARES_A)
+	$(CC) $(CFLAGS_ALL) $(CFLAGS) -Iengine -Itests/unit $(LDSAN) -o $@ $< $(ENGINE_OBJ) $(CARES_A)
 
 $(BUILD)/tools/%: tests/tools/%.c
 	@mkdir -p $(@D)
@@ -76,6 +83,10 @@ deps: deps-static
 check: all tools unit static
 	shellcheck -s sh shell/tcpcheck.sh
 	TC_SANITIZE=$(SANITIZE) tests/run-bats
+
+# One C style (.clang-format), checked on every C file of the tree.
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './build/*')
 
 # --- the main job against loopback ---------------------------------------------------------
 demo: all tools
@@ -111,18 +122,24 @@ clean:
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := args escape match json
-FUZZ_ENGINE  := builtin/args.c builtin/targets.c builtin/report.c builtin/match.c
+# Each target is linked with the engine files it exercises, and no others.
+FUZZ_PARSER  := $(addprefix engine/,args.c targets.c usage.c escape.c buf.c states.c)
+FUZZ_SRC_args   := $(FUZZ_PARSER)
+FUZZ_SRC_escape := $(FUZZ_PARSER)
+FUZZ_SRC_match  := engine/match.c
+FUZZ_SRC_json   := $(addprefix engine/,report.c escape.c buf.c states.c)
 FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -g -O1 \
-                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Ibuiltin -Itests/fuzz
+                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iengine -Itests/fuzz
 FUZZ_BIN     := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 # A reply is at most 4096 bytes; a little more lets the targets see the cut.
 FUZZ_RUNFLAGS = -max_total_time=$(FUZZ_SECONDS) -timeout=5 -max_len=4200 -print_final_stats=1 \
                 -artifact_prefix=$(BUILD)/fuzz/artifacts/
 
 .PHONY: fuzz fuzz-short fuzz-build
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_ENGINE) builtin/*.h tests/fuzz/*.h
+.SECONDEXPANSION:
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRC_$$*) $(ENGINE_HDR) tests/fuzz/*.h
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_ENGINE)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_$*)
 
 fuzz-build: $(FUZZ_BIN)
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # static.mk: `make static` builds $(BUILD)/tcpcheck-static, a fully static program linked with
 # musl (Debian's musl-tools: musl-gcc) whose resolver is the same c-ares as the other forms, built
 # for musl from Debian's c-ares source package.  `make deps-static` installs what that needs.
@@ -35,9 +36,9 @@ static: $(BUILD)/tcpcheck-static
 
 cares-musl: $(CARES_MUSL_A)
 
-$(BUILD)/tcpcheck-static: $(ENGINE_SRC) builtin/main.c builtin/*.h $(CARES_MUSL_A)
-	$(MUSL_CC) $(STATIC_CFLAGS) -DCARES_STATICLIB -I$(CARES_MUSL_INC) -Ibuiltin $(STATIC_LDFLAGS) \
-	    -o $@ $(ENGINE_SRC) builtin/main.c $(CARES_MUSL_A)
+$(BUILD)/tcpcheck-static: $(ENGINE_SRC) program/main.c $(ENGINE_HDR) $(CARES_MUSL_A)
+	$(MUSL_CC) $(STATIC_CFLAGS) -DCARES_STATICLIB -I$(CARES_MUSL_INC) -Iengine $(STATIC_LDFLAGS) \
+	    -o $@ $(ENGINE_SRC) program/main.c $(CARES_MUSL_A)
 	@printf 'static: %s: %s bytes\n' $@ "$$(wc -c < $@)"
 
 # c-ares for musl.  CMake rather than the autotools: the shipped configure predates Debian's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* limit: the physical limit tcpcheck is measured against, and the small drivers bench/run needs.
  *
  *   limit probe ADDR PORT N [plain]  N probes one after another: socket (non-blocking) +

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bash_builtin.c: `tcpcheck` as a bash loadable builtin (`enable -f tcpcheck.so tcpcheck`).
  *
  * The glue is thin on purpose: bash's words become an argv for the shared parser, the engine
@@ -17,7 +18,7 @@
 
 #include "loadables.h"
 
-#include "args.h"
+#include "tcpcheck.h"
 
 /* trap.c: trap.h is not installed with bash's headers. */
 extern int first_pending_trap(void);
@@ -255,7 +256,7 @@ static int probe_request(const struct tc_request *req)
         .tell = tell_line,
         .result = name ? collect_result : NULL,
         .interrupted = pending_interrupt,
-        .json = stdout,
+        .out = stdout,
     };
     int status = run_with_signals_held(req, &sink);
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # demo.sh: what tcpcheck answers, shown against loopback listeners only.
 #
 # `make demo` builds build/tcpcheck and build/tools/tcserver, then runs this script.  It starts

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # deploy.sh: check every dependency of a deployment in one call of the tcpcheck builtin, print
 # one line per dependency, and deploy only when all of them are reachable.
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # entrypoint.sh: a container entrypoint that waits for its dependencies, then becomes the server.
 #
 #   ENTRYPOINT ["/entrypoint.sh"]

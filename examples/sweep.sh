@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # sweep.sh: list the open TCP ports of a host, one per line, with tcpcheck's JSON and jq.
 #
 #   sweep.sh [HOST [PORTS]]      default: 127.0.0.1, every port (1-65535)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # tcpcheck.sh: the POSIX sh fallback of tcpcheck(1), for dash, BusyBox ash and bash (--posix).
 # It hands the work to the first of:
 #   1. the tcpcheck program (beside this file, in ../build/, or on PATH; never a script): exec'd

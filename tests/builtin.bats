@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The bash loadable builtin (build/tcpcheck.so): loading, help, statuses as a script sees them,
 # -V NAME in every case the notes list, hygiene over thousands of calls (fds, memory,
 # valgrind), and interrupts (trapped, untrapped, EXIT trap, interactive Ctrl-C through a pty).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Deadlines: -w bounds one attempt (resolution included), -W bounds the whole wait.
 
 load helpers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Every file in examples/ runs here, against loopback listeners only: the scripts as they are,
 # and the command lines of Dockerfile, compose.yaml and k8s-probe.yaml as extracted from them
 # (their /tcpcheck and their documented ports replaced by the built program and test ports).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # `-- COMMAND`: the program execs COMMAND once the run succeeded (wait-for-it's use).
 
 load helpers

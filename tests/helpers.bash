@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # helpers.bash: loaded by every .bats file (`load helpers`).
 #
 # One test runs through either form of tcpcheck, chosen by TC_FORM: `program` (build/tcpcheck,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Hostile peers (loopback tcserver modes): whatever a server sends or does, tcpcheck's stderr
 # carries no raw control byte, its JSON stays valid, and the mismatch says exactly what happened
-# (SPEC "-E", "Escaping", "JSON").
+# (tcpcheck(1), OPTIONS -E; OUTPUT: escaping, JSON).
 
 load helpers
 
@@ -35,7 +36,7 @@ EVIL_JSON_HEX+=7fefbfbdefbfbdefbfbdefbfbdefbfbde282ac0d0a
 
 # json_clean FILE: fail when the JSON in FILE holds a raw control byte: C0 (but the newline
 # ending each object), DEL, or a C1 control encoded as UTF-8 (c2 80-c2 9f).  Valid UTF-8 text
-# above that is allowed: the SPEC keeps it.
+# above that is allowed: the man page keeps it.
 json_clean() {
     if LC_ALL=C grep -aqP '[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]' "$1"; then
         echo "raw control bytes in the JSON of $1:"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # `make install` / `make uninstall` into a scratch DESTDIR: the exact file list, each installed
 # form run against a loopback listener, the man page, and the bash completion.
 

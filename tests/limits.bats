@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Hard limits: few file descriptors, 100,000 targets, extreme deadlines, long sweeps, signals.
 #
 # The sweeps run inside a network namespace made for the test (in_netns): its loopback holds

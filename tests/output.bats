@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # What tcpcheck prints: the exact stderr lines, -v/-vv, -q, -j, escaping, argument order.
 
 load helpers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # shell.bats: the POSIX sh fallback, shell/tcpcheck.sh, under every shell present (dash, BusyBox
 # sh, bash --posix, bash) and in every branch it can take (bash's /dev/tcp, OpenBSD nc, BusyBox's
 # small nc, no tool at all).  A branch is forced by PATH: a directory of symlinks to only the

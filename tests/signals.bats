@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# SIGINT/SIGTERM stop a run at once (SPEC: 130 for SIGINT, 128 + signal), sockets closed.
+# SPDX-License-Identifier: GPL-3.0-or-later
+# SIGINT/SIGTERM stop a run at once (tcpcheck(1), STATES AND EXIT STATUS: 130 for SIGINT, 128 + signal), sockets closed.
 
 load helpers
 

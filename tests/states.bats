@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# One test per state and exit status (SPEC "States and exit status"), then several targets.
+# SPDX-License-Identifier: GPL-3.0-or-later
+# One test per state and exit status (tcpcheck(1), STATES AND EXIT STATUS), then several targets.
 
 load helpers
 

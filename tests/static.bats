@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # tests/static.bats: the static musl program (`make static`) alone in an otherwise empty root.
 #
 # Builds nothing: skips when build/tcpcheck-static is missing.  Each probe runs in a network

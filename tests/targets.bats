@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The five target forms, port lists, ranges, services, IPv6, names, and sweeps.
 
 load helpers

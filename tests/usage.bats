@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Every malformed target, option, number or name: status 2, one line on stderr, nothing probed.
 # "Nothing probed" is proven by a valid target pointing at a listener that counts connections.
 

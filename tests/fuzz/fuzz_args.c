@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_args: the command-line parser (args.c, targets.c) against arbitrary words.
  *
  * The input is split into argv words on NUL and newline, then parsed in both forms.  The
@@ -9,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "args.h"
 #include "tcpcheck.h"
 
 #define MAX_WORDS 256

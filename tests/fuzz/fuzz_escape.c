@@ -1,9 +1,10 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_escape: the -S escapes (`\r \n \t \\ \0 \xHH`) through the real parser.
  *
  * The input (up to its first NUL) is the -S word of `tcpcheck -S WORD 127.0.0.1 1`.  The bytes
  * sent to a peer must be exactly what the escapes say, so a reference decoder written here
- * from the SPEC's list decides both outcomes: a malformed escape is one usage line, a good word
- * decodes to the same bytes.
+ * from the man page's list (OPTIONS, -S) decides both outcomes: a malformed escape is one usage
+ * line, a good word decodes to the same bytes.
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -1,9 +1,10 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_json: the -j object and the stderr failure line for hostile names and replies.
  *
  * A tc_result is built from the input: an 8-byte header picks the state, reasons, flags and
  * numbers; then four length-prefixed fields are the host, resolve_text, the -E pattern and the
- * -w text; the rest is the reply, NULs and all.  The SPEC promises valid JSON "whatever the host
- * name or the peer sends" and escaped stderr, so:
+ * -w text; the rest is the reply, NULs and all.  The man page (OUTPUT) promises valid JSON
+ * "whatever the host name or the peer sends" and escaped stderr, so:
  *   - the object passes json_check.h (strict RFC 8259, no raw control byte or DEL);
  *   - it has the seven keys, "error" exactly when not open, "reply" exactly with -E;
  *   - host and reply decode to valid UTF-8, identical to the input when that was valid UTF-8
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #include "json_check.h"
+#include "escape.h"
 #include "report.h"
 #include "tcpcheck.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_match: the -E matcher against arbitrary patterns and replies.
  *
  * The first line of the input is the pattern (up to a NUL: it comes from argv), the rest is the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* json_check.h: a small strict JSON checker for the fuzz targets (RFC 8259, one value).
  *
  * The -j contract is "valid JSON always, whatever the host name or the peer sends", so the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tcserver: a loopback TCP server whose behaviour the tests choose, so every tcpcheck state can be
  * produced deterministically without touching any host but this one.
  *

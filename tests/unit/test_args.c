@@ -1,6 +1,6 @@
-/* test_args.c: the command-line parser (args.c, targets.c) against SPEC "Targets", "Options"
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test_args.c: the command-line parser (args.c, targets.c) against tcpcheck(1), TARGETS, OPTIONS
  * and "Details that settle common questions". */
-#include "args.h"
 #include "tcpcheck.h"
 #include "unit.h"
 

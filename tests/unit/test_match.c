@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_match.c: -E behaves as bash's `[[ $reply == PATTERN ]]` (no extglob). */
 #include "match.h"
 #include "tcpcheck.h"

@@ -1,5 +1,7 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_report.c: every line report.c promises, escaping of every byte, and JSON that always
  * parses (checked by a strict validator written here, independent of report.c). */
+#include "escape.h"
 #include "report.h"
 #include "unit.h"
 #include "../fuzz/json_check.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* match.h: the -E test, with the meaning of bash's `[[ $reply == PATTERN ]]`. */
 #ifndef TC_MATCH_H
 #define TC_MATCH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* match.c: the -E glob.  fnmatch() with no flags is bash's `[[ == ]]` without extglob: no
  * FNM_PATHNAME (so `*` crosses `/`), no FNM_PERIOD (so `*` matches a leading `.`), and no
  * FNM_NOESCAPE (so `\*` is a literal star).  It follows LC_CTYPE as bash does, so `?` is one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* resolve.c: name resolution with c-ares, driven from the engine's own poll loop.
  *
  * No thread and no blocking call: the channel's sockets join the engine's pollfd set, so the
@@ -10,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
+#include "resolve.h"
 
 struct tc_resolver {
     ares_channel channel;

@@ -1,10 +1,12 @@
-/* args.c: the command line's options (SPEC "Options", "Details that settle common questions").
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* args.c: the command line's options (tcpcheck(1), OPTIONS).
  *
  * A hand-written loop instead of getopt: the bash builtin cannot share libc's getopt state,
  * and the builtin and the program must parse every line identically.  Options come before
  * the first target; targets.c parses the rest.  Nothing here touches the network.
  */
-#include "args.h"
+#include "targets.h"
+#include "usage.h"
 
 #include <netdb.h>
 #include <stdarg.h>
@@ -24,70 +26,6 @@ struct parse_state {
     const char *quorum_word; /* the -m argument as written; NULL when -a set the quorum */
     const char *source_word; /* the -s argument as written */
 };
-
-bool tc_usage(struct tc_parse_result *res, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(res->message, sizeof res->message, fmt, ap);
-    va_end(ap);
-    res->outcome = TC_PARSE_USAGE;
-    return false;
-}
-
-static bool is_plain_char(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           (c && strchr("_.,:/%@+=[]-", c));
-}
-
-static bool needs_quotes(const char *word)
-{
-    size_t n = strlen(word);
-    if (n == 0 || word[n - 1] == ':') /* "db:: missing port" would read badly */
-        return true;
-    for (const char *p = word; *p; p++)
-        if (!is_plain_char((unsigned char)*p))
-            return true;
-    return false;
-}
-
-/* One byte of a quoted word, escaped so the terminal sees only printable ASCII.  A backslash
- * stays as written: users read their own `-S 'a\q'` more easily than a doubled one. */
-static void show_byte(char out[5], unsigned char c)
-{
-    static const char names[] = "\rr\nn\tt''";
-    const char *named = c ? strchr(names, c) : NULL;
-    if (named && (named - names) % 2 == 0)
-        snprintf(out, 5, "\\%c", named[1]);
-    else if (c >= 0x20 && c < 0x7f)
-        snprintf(out, 5, "%c", c);
-    else
-        snprintf(out, 5, "\\x%02x", c);
-}
-
-const char *tc_show(struct tc_shown *s, const char *word)
-{
-    size_t limit = sizeof s->text - 5; /* room for "...'" and the NUL */
-    if (!needs_quotes(word) && strlen(word) <= limit) {
-        strcpy(s->text, word);
-        return s->text;
-    }
-    size_t len = 1;
-    bool cut = false;
-    s->text[0] = '\'';
-    for (const unsigned char *p = (const unsigned char *)word; *p && !cut; p++) {
-        char one[5];
-        show_byte(one, *p);
-        cut = len + strlen(one) > limit;
-        if (!cut) {
-            memcpy(s->text + len, one, strlen(one));
-            len += strlen(one);
-        }
-    }
-    snprintf(s->text + len, sizeof s->text - len, "%s'", cut ? "..." : "");
-    return s->text;
-}
 
 /* ---- numbers ---- */
 
@@ -321,6 +259,7 @@ static bool apply_argument(struct parse_state *st, char letter, const char *arg)
     case 'w':
         return parse_seconds(st, letter, arg, false, &opt->limit);
     case 'W':
+        opt->wait_mode = true;
         return parse_seconds(st, letter, arg, false, &opt->wait);
     case 'i':
         return parse_seconds(st, letter, arg, true, &opt->interval);
@@ -513,55 +452,4 @@ bool tc_args_want_healthcheck(int argc, char **argv)
         }
     }
     return false;
-}
-
-/* ---- states ---- */
-
-int tc_apply_healthcheck(const struct tc_options *opt, int status)
-{
-    if (opt && opt->healthcheck && status != TC_EXIT_OPEN && status != TC_EXIT_INTERRUPTED)
-        return 1;
-    return status;
-}
-
-const char *tc_state_word(enum tc_state s)
-{
-    switch (s) {
-    case TC_OPEN:
-        return "open";
-    case TC_REFUSED:
-        return "refused";
-    case TC_TIMEOUT:
-        return "timeout";
-    case TC_UNRESOLVED:
-        return "unresolved";
-    case TC_UNREACHABLE:
-        return "unreachable";
-    case TC_MISMATCH:
-        return "mismatch";
-    case TC_ERROR:
-        break;
-    }
-    return "error";
-}
-
-int tc_state_status(enum tc_state s)
-{
-    switch (s) {
-    case TC_OPEN:
-        return TC_EXIT_OPEN;
-    case TC_REFUSED:
-        return TC_EXIT_REFUSED;
-    case TC_TIMEOUT:
-        return TC_EXIT_TIMEOUT;
-    case TC_UNRESOLVED:
-        return TC_EXIT_UNRESOLVED;
-    case TC_UNREACHABLE:
-        return TC_EXIT_UNREACHABLE;
-    case TC_MISMATCH:
-        return TC_EXIT_MISMATCH;
-    case TC_ERROR:
-        break;
-    }
-    return TC_EXIT_ERROR;
 }

@@ -1,4 +1,5 @@
-/* report.c: the words the contract promises (SPEC "Output"), written into growable buffers.
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* report.c: the words the contract promises (tcpcheck(1), OUTPUT), written into growable buffers.
  *
  * Nothing here prints: the only outside calls are getservbyport() (the service name of a -v
  * line) and if_indextoname() (the %scope of a link-local address).  Every byte that came from
@@ -6,6 +7,8 @@
  * host name or peer can neither drive a terminal nor break the JSON.
  */
 #include "report.h"
+
+#include "escape.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,195 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- growable buffer ---------------------------------------------------------------------- */
-
-void tc_buf_free(struct tc_buf *b)
-{
-    free(b->data);
-    b->data = NULL;
-    b->len = 0;
-    b->cap = 0;
-    b->failed = false;
-}
-
-/* Clears `failed` too: the buffer is empty again, so the next line gets a fresh chance. */
-void tc_buf_reset(struct tc_buf *b)
-{
-    b->len = 0;
-    b->failed = false;
-    if (b->data != NULL)
-        b->data[0] = '\0';
-}
-
-/* Makes room for `extra` more bytes plus the terminating NUL; false (and `failed`) if not. */
-static bool buf_reserve(struct tc_buf *b, size_t extra)
-{
-    if (b->failed)
-        return false;
-    if (extra >= SIZE_MAX - b->len) {
-        b->failed = true;
-        return false;
-    }
-    size_t need = b->len + extra + 1;
-    if (need <= b->cap)
-        return true;
-    size_t cap = b->cap != 0 ? b->cap : 64;
-    while (cap < need)
-        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-    char *grown = realloc(b->data, cap);
-    if (grown == NULL) {
-        b->failed = true;
-        return false;
-    }
-    b->data = grown;
-    b->cap = cap;
-    return true;
-}
-
-/* Appending nothing still allocates, so a formatted (possibly empty) line is never NULL. */
-void tc_buf_append(struct tc_buf *b, const void *p, size_t n)
-{
-    if (!buf_reserve(b, n))
-        return;
-    if (n != 0)
-        memcpy(b->data + b->len, p, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-void tc_buf_puts(struct tc_buf *b, const char *s)
-{
-    tc_buf_append(b, s, strlen(s));
-}
-
-void tc_buf_printf(struct tc_buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        b->failed = true;
-        return;
-    }
-    if (!buf_reserve(b, (size_t)n))
-        return;
-    va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
-/* ---- escaping ----------------------------------------------------------------------------- */
-
-static const char hex_digits[] = "0123456789abcdef";
-
-static void escape_byte(struct tc_buf *out, unsigned char c)
-{
-    char named = c == '\r' ? 'r' : c == '\n' ? 'n' : c == '\t' ? 't' : c == '\0' ? '0' : 0;
-    if (named != 0) {
-        char esc[2] = {'\\', named};
-        tc_buf_append(out, esc, sizeof esc);
-    } else if (c >= 0x20 && c <= 0x7e) {
-        tc_buf_append(out, &c, 1);
-    } else {
-        char esc[4] = {'\\', 'x', hex_digits[c >> 4], hex_digits[c & 0xf]};
-        tc_buf_append(out, esc, sizeof esc);
-    }
-}
-
-void tc_escape_text(struct tc_buf *out, const unsigned char *s, size_t n)
-{
-    tc_buf_append(out, "", 0);
-    for (size_t i = 0; i < n; i++)
-        escape_byte(out, s[i]);
-}
-
-/* A NUL-terminated string, escaped for people. */
-static void put_text(struct tc_buf *out, const char *s)
-{
-    tc_escape_text(out, (const unsigned char *)s, strlen(s));
-}
-
-/* Length of the well-formed UTF-8 sequence at s[0..n) (RFC 3629 table 3-7: no overlong forms,
- * no surrogates, nothing above U+10FFFF, nothing truncated), or 0 if there is none. */
-static size_t utf8_sequence_length(const unsigned char *s, size_t n)
-{
-    unsigned char lead = s[0], lo = 0x80, hi = 0xbf;
-    size_t len;
-    if (lead >= 0xc2 && lead <= 0xdf) {
-        len = 2;
-    } else if (lead >= 0xe0 && lead <= 0xef) {
-        len = 3;
-        lo = lead == 0xe0 ? 0xa0 : lo; /* below: overlong */
-        hi = lead == 0xed ? 0x9f : hi; /* above: surrogates */
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-        len = 4;
-        lo = lead == 0xf0 ? 0x90 : lo; /* below: overlong */
-        hi = lead == 0xf4 ? 0x8f : hi; /* above: beyond U+10FFFF */
-    } else {
-        return 0;
-    }
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-    return len;
-}
-
-static void json_escape_code(struct tc_buf *out, unsigned code)
-{
-    char esc[6] = {'\\', 'u', '0', '0', hex_digits[(code >> 4) & 0xf], hex_digits[code & 0xf]};
-    tc_buf_append(out, esc, sizeof esc);
-}
-
-static void json_ascii(struct tc_buf *out, unsigned char c)
-{
-    char named = c == '"'    ? '"'
-                 : c == '\\' ? '\\'
-                 : c == '\b' ? 'b'
-                 : c == '\f' ? 'f'
-                 : c == '\n' ? 'n'
-                 : c == '\r' ? 'r'
-                 : c == '\t' ? 't'
-                             : 0;
-    if (named != 0) {
-        char esc[2] = {'\\', named};
-        tc_buf_append(out, esc, sizeof esc);
-    } else if (c < 0x20 || c == 0x7f) {
-        json_escape_code(out, c);
-    } else {
-        tc_buf_append(out, &c, 1);
-    }
-}
-
-void tc_json_string(struct tc_buf *out, const unsigned char *s, size_t n)
-{
-    static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
-    tc_buf_append(out, "\"", 1);
-    size_t i = 0;
-    while (i < n) {
-        if (s[i] < 0x80) {
-            json_ascii(out, s[i++]);
-            continue;
-        }
-        size_t len = utf8_sequence_length(s + i, n - i);
-        if (len == 0) {
-            tc_buf_append(out, replacement, 3);
-            i++;
-        } else if (len == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0) {
-            /* C1 controls (U+0080-U+009F) are control characters too: escaped, not raw. */
-            json_escape_code(out, s[i + 1]);
-            i += 2;
-        } else {
-            tc_buf_append(out, s + i, len);
-            i += len;
-        }
-    }
-    tc_buf_append(out, "\"", 1);
-}
 
 /* ---- addresses, services, times ----------------------------------------------------------- */
 
@@ -261,7 +75,7 @@ static void put_service(struct tc_buf *out, uint16_t port)
 {
     const struct servent *se = getservbyport((int)htons(port), "tcp");
     if (se != NULL && se->s_name != NULL)
-        put_text(out, se->s_name);
+        tc_escape_string(out, se->s_name);
     else
         tc_buf_puts(out, "*");
 }
@@ -271,7 +85,7 @@ static void put_service(struct tc_buf *out, uint16_t port)
 static void put_connect_prefix(struct tc_buf *out, const struct tc_result *r)
 {
     tc_buf_puts(out, "connect to ");
-    put_text(out, r->host);
+    tc_escape_string(out, r->host);
     tc_buf_printf(out, " port %u (tcp) ", (unsigned)r->port);
 }
 
@@ -280,7 +94,7 @@ static void format_connect_failed(struct tc_buf *out, const struct tc_result *r,
 {
     put_connect_prefix(out, r);
     tc_buf_puts(out, "failed: ");
-    put_text(out, strerror(r->sys_errno != 0 ? r->sys_errno : fallback));
+    tc_escape_string(out, strerror(r->sys_errno != 0 ? r->sys_errno : fallback));
 }
 
 static void format_local_error(struct tc_buf *out, const struct tc_result *r)
@@ -289,11 +103,11 @@ static void format_local_error(struct tc_buf *out, const struct tc_result *r)
     tc_buf_puts(out, "failed");
     if (r->error_context != NULL) {
         tc_buf_puts(out, ": ");
-        put_text(out, r->error_context);
+        tc_escape_string(out, r->error_context);
     }
     if (r->sys_errno != 0) {
         tc_buf_puts(out, ": ");
-        put_text(out, strerror(r->sys_errno));
+        tc_escape_string(out, strerror(r->sys_errno));
     }
 }
 
@@ -308,7 +122,7 @@ static void format_timeout(struct tc_buf *out, const struct tc_options *opt,
 {
     put_connect_prefix(out, r);
     tc_buf_puts(out, "timed out after ");
-    put_text(out, deadline_text(opt, r));
+    tc_escape_string(out, deadline_text(opt, r));
     tc_buf_puts(out, " s");
 }
 
@@ -324,7 +138,7 @@ static const char *no_address_words(int family)
 static void format_unresolved(struct tc_buf *out, const struct tc_options *opt,
                               const struct tc_result *r)
 {
-    put_text(out, r->host);
+    tc_escape_string(out, r->host);
     tc_buf_puts(out, ": ");
     switch (r->resolve_failure) {
     case TC_RESOLVE_NONAME:
@@ -335,7 +149,7 @@ static void format_unresolved(struct tc_buf *out, const struct tc_options *opt,
         return;
     case TC_RESOLVE_TIMEOUT:
         tc_buf_puts(out, "name resolution timed out after ");
-        put_text(out, deadline_text(opt, r));
+        tc_escape_string(out, deadline_text(opt, r));
         tc_buf_puts(out, " s");
         return;
     case TC_RESOLVE_OTHER:
@@ -345,7 +159,7 @@ static void format_unresolved(struct tc_buf *out, const struct tc_options *opt,
     tc_buf_puts(out, "name resolution failed");
     if (r->resolve_text != NULL) {
         tc_buf_puts(out, ": ");
-        put_text(out, r->resolve_text);
+        tc_escape_string(out, r->resolve_text);
     }
 }
 
@@ -360,6 +174,10 @@ static const char *mismatch_words(enum tc_mismatch_reason reason)
         return "reset by peer";
     case TC_MISMATCH_FULL:
         return "no match in the first 4096 bytes";
+    case TC_MISMATCH_SEND_DEADLINE:
+        return "could not send before the deadline";
+    case TC_MISMATCH_EXPECT_CLOSED:
+        return "connected, but -C expected it closed";
     case TC_MISMATCH_NONE:
         break;
     }
@@ -369,14 +187,14 @@ static const char *mismatch_words(enum tc_mismatch_reason reason)
 static void format_mismatch(struct tc_buf *out, const struct tc_options *opt,
                             const struct tc_result *r)
 {
-    put_text(out, r->host);
+    tc_escape_string(out, r->host);
     if (opt->expect == NULL) { /* -S alone: the peer went away before the data could go */
         tc_buf_printf(out, " port %u: could not send: %s", (unsigned)r->port,
                       mismatch_words(r->mismatch));
         return;
     }
     tc_buf_printf(out, " port %u: reply did not match '", (unsigned)r->port);
-    put_text(out, opt->expect);
+    tc_escape_string(out, opt->expect);
     tc_buf_puts(out, "': ");
     tc_buf_puts(out, mismatch_words(r->mismatch));
     tc_buf_puts(out, ": \"");
@@ -421,12 +239,12 @@ void tc_format_success(struct tc_buf *out, const struct tc_options *opt, const s
 {
     bool very_verbose = opt->verbose >= 2;
     tc_buf_puts(out, "Connection to ");
-    put_text(out, r->host);
+    tc_escape_string(out, r->host);
     if (very_verbose && r->has_address) {
         char address[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
         tc_format_address(&r->address, address, sizeof address);
         tc_buf_puts(out, " (");
-        put_text(out, address);
+        tc_escape_string(out, address);
         tc_buf_puts(out, ")");
     }
     tc_buf_printf(out, " %u port [tcp/", (unsigned)r->port);

@@ -1,56 +1,13 @@
-/* engine.h: what the parts of the engine share among themselves (not for the callers). */
-#ifndef TC_ENGINE_H
-#define TC_ENGINE_H
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* probe.h: one attempt at one HOST:PORT target. */
+#ifndef TC_PROBE_H
+#define TC_PROBE_H
 
 #include <poll.h>
 
+#include "addrs.h"
+#include "resolve.h"
 #include "tcpcheck.h"
-
-/* Now, in microseconds on the monotonic clock. */
-tc_usec tc_now(void);
-
-/* A list of addresses to try, in Happy-Eyeballs order (RFC 8305: families interleaved). */
-struct tc_addrs {
-    size_t n;
-    struct sockaddr_storage *v;
-};
-
-/* Put addresses in RFC 8305 order: the first address's family first, then alternate. */
-void tc_addrs_interleave(struct tc_addrs *a);
-
-/* --- resolve.c: c-ares driven from the engine's poll loop, no thread ------------------ */
-
-struct tc_resolver;
-struct tc_lookup;
-
-enum tc_lookup_status {
-    TC_LOOKUP_PENDING,
-    TC_LOOKUP_DONE,   /* addresses available (possibly none of the asked family) */
-    TC_LOOKUP_FAILED, /* failure and text describe why */
-};
-
-/* `limit` is one attempt's deadline: the resolver's retransmissions are paced inside it. */
-struct tc_resolver *tc_resolver_open(tc_usec limit, int *ares_status);
-void tc_resolver_close(struct tc_resolver *r);
-
-/* Start looking up NAME (all families; the caller filters).  NULL when out of memory. */
-struct tc_lookup *tc_lookup_start(struct tc_resolver *r, const char *name);
-void tc_lookup_hold(struct tc_lookup *l);
-/* Drop one reference; the lookup is freed when unused and finished. */
-void tc_lookup_release(struct tc_lookup *l);
-enum tc_lookup_status tc_lookup_status(const struct tc_lookup *l);
-const struct tc_addrs *tc_lookup_addrs(const struct tc_lookup *l);
-enum tc_resolve_failure tc_lookup_failure(const struct tc_lookup *l);
-const char *tc_lookup_text(const struct tc_lookup *l);
-
-/* Poll integration: fill at most `max` pollfds with the resolver's sockets. */
-size_t tc_resolver_pollfds(struct tc_resolver *r, struct pollfd *out, size_t max);
-/* When the resolver next needs attention (absolute time), or -1 if it does not. */
-tc_usec tc_resolver_next_timeout(struct tc_resolver *r, tc_usec now);
-/* Let c-ares read and write what poll reported, and run its timers. */
-void tc_resolver_process(struct tc_resolver *r, const struct pollfd *fds, size_t n);
-
-/* --- probe.c: one attempt at one HOST:PORT target ------------------------------------ */
 
 /* What every probe of a run shares: the options and the socket budget (-c). */
 struct tc_probe_env {

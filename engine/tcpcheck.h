@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tcpcheck.h: the engine's interface, shared by the program, the bash builtin and the tests.
  *
  * The engine knows nothing of bash: it parses a command line into a request (args.c), probes
@@ -17,7 +18,7 @@
 
 #define TC_VERSION "1.0.0"
 
-/* Exit statuses of the contract (SPEC "States and exit status"). */
+/* Exit statuses of the contract (tcpcheck(1), STATES AND EXIT STATUS). */
 enum {
     TC_EXIT_OPEN = 0,
     TC_EXIT_REFUSED = 1,
@@ -44,10 +45,12 @@ enum tc_state {
 /* Durations are microseconds on the monotonic clock. */
 typedef int64_t tc_usec;
 
-/* A duration as the user wrote it: messages print the text, the engine uses the value. */
+/* A duration as the user wrote it: messages print the text, the engine uses the value.
+ * tcpcheck(1), OPTIONS, "Times": a bare number is seconds ("5", "0.25"); a unit (ms, s, m, h)
+ * is kept in the text ("500ms"), so a message says "after 5 s" or "after 500ms". */
 struct tc_seconds {
     tc_usec usec;
-    char text[24]; /* "5", "0.25" */
+    char text[24];
 };
 
 /* One port word after parsing: an inclusive range (a single port has lo == hi). */
@@ -57,8 +60,10 @@ struct tc_port_range {
 
 /* A host, shared by every target word that names it (so it is looked up once per attempt). */
 struct tc_host {
-    char *name;   /* as written, without brackets: "db", "::1", "fe80::1%eth0" */
-    bool numeric; /* an IPv4/IPv6 literal: never touches the resolver */
+    char *name;       /* as written, without brackets: "db", "::1", "fe80::1%eth0"; for a
+                         unix: target the socket's path */
+    bool numeric;     /* an IPv4/IPv6 literal: never touches the resolver */
+    bool unix_socket; /* a unix:PATH target: its one "port" is 0 */
 };
 
 /* One target word after parsing: a host and the ports it names.  Expanding words into
@@ -75,12 +80,32 @@ enum tc_form {
     TC_FORM_BUILTIN, /* accepts -V, rejects `-- COMMAND` */
 };
 
+/* -x PROXY (tcpcheck(1), PROXIES). */
+enum tc_proxy_kind {
+    TC_PROXY_SOCKS5,  /* socks5://: target names resolved here, the address sent */
+    TC_PROXY_SOCKS5H, /* socks5h://: the name sent to the proxy */
+    TC_PROXY_HTTP,    /* http://: HTTP CONNECT */
+};
+
+struct tc_proxy {
+    enum tc_proxy_kind kind;
+    struct tc_host host; /* the proxy's host, as written */
+    uint16_t port;
+    char *user, *password; /* USER:PASS@, or NULL; never printed */
+};
+
 struct tc_options {
     int family;                 /* AF_UNSPEC, AF_INET (-4) or AF_INET6 (-6) */
     bool numeric_only;          /* -n */
     struct tc_seconds limit;    /* -w: one attempt at one target; default 5 s */
-    struct tc_seconds wait;     /* -W: wait mode when usec > 0 */
-    struct tc_seconds interval; /* -i: default 0.1 s */
+    bool wait_mode;             /* -W given */
+    struct tc_seconds wait;     /* -W: usec 0 = no time limit (-W 0) */
+    struct tc_seconds interval; /* -i: default 0.1 s; 1 s in ping mode */
+    bool ping;                  /* -k given */
+    uint64_t ping_count;        /* -k COUNT; 0 = until interrupted */
+    bool expect_closed;         /* -C: a refused target passes */
+    bool reset_close;           /* -R: close with a reset (SO_LINGER 0) instead of FIN */
+    struct tc_proxy *proxy;     /* -x, or NULL */
     size_t quorum;              /* -m / -a; 0 = every target must be open */
     size_t max_inflight;        /* -c; 0 = choose from RLIMIT_NOFILE */
     bool has_source;            /* -s */
@@ -126,6 +151,11 @@ void tc_parse_args(int argc, char **argv, enum tc_form form, struct tc_request *
                    struct tc_parse_result *res);
 void tc_request_free(struct tc_request *req);
 
+/* True when an option word before the first target (or `--`) holds the flag H, as in `-H`
+ * or `-qH`; `-wH` is -w with the argument "H" and does not count.  Never fails.  For callers:
+ * when parsing fails, -H must still turn the usage error into status 1. */
+bool tc_args_want_healthcheck(int argc, char **argv);
+
 /* Walks the HOST:PORT pairs of a request in argument order without storing them. */
 struct tc_target_iter {
     size_t word, range;
@@ -139,10 +169,12 @@ bool tc_target_iter_next(const struct tc_request *req, struct tc_target_iter *it
 /* Why a connected target is a mismatch. */
 enum tc_mismatch_reason {
     TC_MISMATCH_NONE,
-    TC_MISMATCH_DEADLINE, /* no matching reply before the deadline */
-    TC_MISMATCH_CLOSED,   /* closed by peer */
-    TC_MISMATCH_RESET,    /* reset by peer */
-    TC_MISMATCH_FULL,     /* 4096 bytes read, no match */
+    TC_MISMATCH_DEADLINE,      /* no matching reply before the deadline */
+    TC_MISMATCH_CLOSED,        /* closed by peer */
+    TC_MISMATCH_RESET,         /* reset by peer */
+    TC_MISMATCH_FULL,          /* 4096 bytes read, no match */
+    TC_MISMATCH_SEND_DEADLINE, /* -S could not be handed over before the deadline */
+    TC_MISMATCH_EXPECT_CLOSED, /* -C: connected, which -C did not expect */
 };
 
 /* Why a target is unresolved. */
@@ -193,7 +225,8 @@ struct tc_sink {
     /* The signal mask ppoll() waits with: signals that must wake the loop are unblocked in it.
      * NULL: the current mask. */
     const sigset_t *wait_mask;
-    FILE *json; /* -j writes here (stdout) */
+    FILE *out;      /* stdout: -j objects and ping mode's lines go here */
+    FILE *progress; /* a terminal for the live progress line, or NULL (tcpcheck(1), OUTPUT) */
 };
 
 /* Probe every target of a parsed request.  Returns the run's exit status (0, 1, 3-7, or

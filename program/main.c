@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* main.c: the standalone program, a thin shell around the engine.
  *
  * Parses, probes, prints, and on success replaces itself with `-- COMMAND` (execvp), as
@@ -10,7 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "args.h"
 #include "tcpcheck.h"
 
 /* The one global of the program (not of the engine): a signal handler can only talk to the
@@ -150,7 +150,7 @@ int main(int argc, char **argv)
     sink.tell = tell_line;
     sink.interrupted = check_interrupted;
     sink.wait_mask = &wait_mask;
-    sink.json = stdout;
+    sink.out = stdout;
     status = finish_output(tc_run(&req, &sink));
     status = tc_apply_healthcheck(&req.opt, status);
     if (status == 0 && req.command != NULL)

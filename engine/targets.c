@@ -1,10 +1,12 @@
-/* targets.c: target words, hosts and ports (SPEC "Targets").
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* targets.c: target words, hosts and ports (tcpcheck(1), TARGETS).
  *
  * Every target form ends as one tc_target_word: a host (shared by name) and the port ranges
  * of one port word.  Ranges stay ranges, so the request grows with the words on the command
  * line, never with the number of ports (`10.0.0.1 1-65535` is one word, one range).
  */
-#include "args.h"
+#include "targets.h"
+#include "usage.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>

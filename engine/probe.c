@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* probe.c: one attempt at one HOST:PORT target.
  *
  * An attempt resolves the host (or takes its literal address), then connects Happy-Eyeballs
@@ -14,13 +15,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine.h"
+#include "probe.h"
 #include "match.h"
 
 #define CONNECTION_ATTEMPT_DELAY 250000 /* RFC 8305 section 5 */
 
-/* How telling a failure is when several addresses fail differently (SPEC: refused over
- * timeout over unreachable); a local error tells the least. */
+/* How telling a failure is when several addresses fail differently (tcpcheck(1), STATES AND EXIT
+ * STATUS: refused over timeout over unreachable); a local error tells the least. */
 enum { RANK_NONE, RANK_ERROR, RANK_UNREACHABLE, RANK_TIMEOUT, RANK_REFUSED };
 
 static int state_rank(enum tc_state s)
@@ -37,8 +38,8 @@ static int state_rank(enum tc_state s)
     }
 }
 
-/* Which state a connect() errno means (SPEC "Details": unreachable covers routes and
- * firewalls; what the local system could not do is an error). */
+/* Which state a connect() errno means (tcpcheck(1), STATES AND EXIT STATUS: unreachable covers
+ * routes and firewalls; what the local system could not do is an error). */
 static enum tc_state state_of_errno(int err)
 {
     switch (err) {

@@ -1,8 +1,9 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* addrs.c: the order in which one host's addresses are tried (RFC 8305 section 4). */
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
+#include "addrs.h"
 
 /* The first index at or after `from` whose family is (same) or is not (!same) `family`. */
 static size_t next_of_family(const struct tc_addrs *a, size_t from, int family, bool same)

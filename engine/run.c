@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* run.c: probing every target of a request, in parallel, reported in argument order.
  *
  * Targets enter a fixed window (a ring of -c slots) in argument order and leave it, reported,
@@ -16,7 +17,9 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "engine.h"
+#include "clock.h"
+#include "probe.h"
+#include "resolve.h"
 #include "report.h"
 
 #define DEFAULT_MAX_INFLIGHT 1024
@@ -86,8 +89,8 @@ static size_t open_descriptors(void)
     return n;
 }
 
-/* -c, or as many as the open-file limit leaves room for (SPEC: "never more than the
- * open-file limit allows"); a lower real limit is found at socket() and respected.  Counting
+/* -c, or as many as the open-file limit leaves room for (tcpcheck(1), OPTIONS, -c: "never more than
+ * the open-file limit allows"); a lower real limit is found at socket() and respected.  Counting
  * the open descriptors costs five system calls, so a run far below the limit skips it: a
  * single probe in a loop then costs little more than its own socket. */
 static size_t choose_max_inflight(const struct tc_options *opt, uint64_t ntargets)
@@ -443,8 +446,8 @@ static void report_json(struct run *r, const struct tc_result *res)
     tc_buf_reset(&r->line);
     tc_format_json(&r->line, r->opt, res);
     tc_buf_append(&r->line, "\n", 1);
-    if (!r->line.failed && r->sink->json != NULL)
-        fwrite(r->line.data, 1, r->line.len, r->sink->json);
+    if (!r->line.failed && r->sink->out != NULL)
+        fwrite(r->line.data, 1, r->line.len, r->sink->out);
 }
 
 static void report(struct run *r, const struct slot *s)
@@ -615,7 +618,7 @@ static int run_open(struct run *r, const struct tc_request *req, const struct tc
         tc_format_address(&req->opt.source, address, sizeof address);
         snprintf(r->env.bind_context, sizeof r->env.bind_context, "cannot bind %s", address);
     }
-    r->wait_mode = req->opt.wait.usec > 0;
+    r->wait_mode = req->opt.wait_mode;
     r->run_deadline = INT64_MAX;
     r->cap = choose_max_inflight(&req->opt, req->ntargets);
     r->env.socket_budget = r->cap;

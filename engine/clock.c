@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* clock.c: the one clock the engine measures deadlines with. */
 #include <time.h>
 
-#include "engine.h"
+#include "clock.h"
 
 /* CLOCK_MONOTONIC: deadlines must not move when someone sets the wall clock. */
 tc_usec tc_now(void)
