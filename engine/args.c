@@ -4,7 +4,7 @@
  * A hand-written loop instead of getopt: the bash builtin cannot share libc's getopt state,
  * and the builtin and the program must parse every line identically.  Which letters exist,
  * which take an argument, which form takes them and which exclude each other is the option
- * table's (options.c); what each one means is apply_option()'s one switch.  Options come
+ * table's (options.c); what each one means is set_option()'s one switch.  Options come
  * before the first target; targets.c parses the rest.  Nothing here touches the network.
  */
 #include "options.h"
@@ -286,7 +286,7 @@ static bool parse_var_name(struct parse_state *st, const char *text)
 /* An option of the other form: the line says which form has it. */
 static bool check_form(struct parse_state *st, const struct tc_option_spec *o)
 {
-    if (o->forms & (1u << st->form))
+    if (tc_option_in_form(o, st->form))
         return true;
     return tc_usage(st->res, "-%c is only for the %s", o->letter,
                     st->form == TC_FORM_PROGRAM ? "bash builtin" : "standalone program");
@@ -379,7 +379,7 @@ static bool set_option(struct parse_state *st, char letter, const char *arg)
 
 static bool apply_option(struct parse_state *st, const struct tc_option_spec *o, const char *arg)
 {
-    if (!check_form(st, o) || !check_excludes(st, o) || !set_option(st, o->letter, arg))
+    if (!check_excludes(st, o) || !set_option(st, o->letter, arg))
         return false;
     st->given[(unsigned char)o->letter] = true;
     return check_families(st);
@@ -397,6 +397,8 @@ static bool parse_cluster(struct parse_state *st, const char *word, int argc, ch
         if (!o)
             return tc_usage(st->res, "%s: invalid option; %s", tc_show(&shown, name),
                             tc_help_hint(st->form));
+        if (!check_form(st, o)) /* before its argument: `-V` alone is still the builtin's */
+            return false;
         if (!o->arg) {
             if (!apply_option(st, o, NULL))
                 return false;

@@ -2,7 +2,7 @@
 /* options.c: the one option table, and the help text made from it (tcpcheck(1), SYNOPSIS
  * and OPTIONS).
  *
- * Adding an option means one line here and one case in args.c's apply_option(); the help of
+ * Adding an option means one entry here and one case in args.c's set_option(); the help of
  * both forms and both synopsis lines follow by themselves, and tests/options.bats checks that
  * the man page, the bash completion and the sh fallback name the same options.
  */
@@ -16,50 +16,55 @@
 /* ---- the table ---- */
 
 const struct tc_option_spec tc_option_table[] = {
-    {'w', "SECS", "deadline of one attempt, name resolution included (default 5)", TC_IN_BOTH,
-     false, NULL},
-    {'W', "SECS",
-     "wait mode: retry targets that are not open until they open\nor SECS pass (-W 0: no time "
-     "limit)",
-     TC_IN_BOTH, false, NULL},
-    {'i', "SECS",
-     "pause between attempts (wait mode) or probes (ping mode),\nfrom the start of the last one "
-     "(default 0.1; with -k: 1)",
-     TC_IN_BOTH, false, NULL},
-    {'k', "COUNT",
-     "ping mode: probe each target COUNT times, one probe every -i,\nthen a summary (-k 0: until "
-     "interrupted)",
-     TC_IN_BOTH, false, "WC"},
-    {'C', NULL,
-     "expect closed: a target passes when it is refused; -a, -m,\n-W and -- COMMAND count passing "
-     "targets",
-     TC_IN_BOTH, false, "SEk"},
-    {'R', NULL, "close with a reset instead of normally: no TIME_WAIT here", TC_IN_BOTH, false,
-     NULL},
-    {'a', NULL, "success when any target is open (the same as -m 1)", TC_IN_BOTH, false, NULL},
-    {'m', "N", "success when at least N targets are open", TC_IN_BOTH, false, NULL},
-    {'c', "N", "at most N connections in flight", TC_IN_BOTH, false, NULL},
-    {'4', NULL, "IPv4 addresses only", TC_IN_BOTH, false, "6"},
-    {'6', NULL, "IPv6 addresses only", TC_IN_BOTH, false, "4"},
-    {'n', NULL, "numeric hosts only, no name resolution", TC_IN_BOTH, false, NULL},
-    {'s', "ADDR", "bind this local source address", TC_IN_BOTH, false, NULL},
-    {'x', "PROXY",
-     "connect through PROXY: socks5://, socks5h:// or http://,\nthen [USER:PASS@]HOST:PORT",
-     TC_IN_BOTH, false, NULL},
-    {'S', "DATA", "send DATA after connecting (escapes \\r \\n \\t \\\\ \\0 \\xHH)", TC_IN_BOTH,
-     false, NULL},
-    {'E', "PATTERN", "read the reply until it matches the shell glob PATTERN\n(4096 bytes at most)",
-     TC_IN_BOTH, false, NULL},
-    {'H', NULL, "healthcheck statuses: every failure is 1, an interrupt 130", TC_IN_BOTH, false,
-     NULL},
-    {'q', NULL, "print nothing about targets", TC_IN_BOTH, false, NULL},
-    {'v', NULL, "also report successes (-vv: address and connect time)", TC_IN_BOTH, false, NULL},
-    {'z', NULL, "accepted and ignored, as in nc -z", TC_IN_BOTH, false, NULL},
-    {'j', NULL, "one JSON object per target on stdout", TC_IN_BOTH, true, NULL},
-    {'V', "NAME",
-     "set the associative array NAME: key HOST:PORT ([ADDR]:PORT\nfor IPv6, unix:PATH), value the "
-     "state word",
-     TC_IN_BUILTIN, false, NULL},
+    {.letter = 'w',
+     .arg = "SECS",
+     .help = "deadline of one attempt, name resolution included (default 5)"},
+    {.letter = 'W',
+     .arg = "SECS",
+     .help = "wait mode: retry targets that are not open until they open\n"
+             "or SECS pass (-W 0: no time limit)"},
+    {.letter = 'i',
+     .arg = "SECS",
+     .help = "pause between attempts (wait mode) or probes (ping mode),\n"
+             "from the start of the last one (default 0.1; with -k: 1)"},
+    {.letter = 'k',
+     .arg = "COUNT",
+     .excludes = "WC",
+     .help = "ping mode: probe each target COUNT times, one probe every -i,\n"
+             "then a summary (-k 0: until interrupted)"},
+    {.letter = 'C',
+     .excludes = "SEk",
+     .help = "expect closed: a target passes when it is refused; -a, -m,\n"
+             "-W and -- COMMAND count passing targets"},
+    {.letter = 'R', .help = "close with a reset instead of normally: no TIME_WAIT here"},
+    {.letter = 'a', .help = "success when any target is open (the same as -m 1)"},
+    {.letter = 'm', .arg = "N", .help = "success when at least N targets are open"},
+    {.letter = 'c', .arg = "N", .help = "at most N connections in flight"},
+    {.letter = '4', .excludes = "6", .help = "IPv4 addresses only"},
+    {.letter = '6', .excludes = "4", .help = "IPv6 addresses only"},
+    {.letter = 'n', .help = "numeric hosts only, no name resolution"},
+    {.letter = 's', .arg = "ADDR", .help = "bind this local source address"},
+    {.letter = 'x',
+     .arg = "PROXY",
+     .help = "connect through PROXY: socks5://, socks5h:// or http://,\n"
+             "then [USER:PASS@]HOST:PORT"},
+    {.letter = 'S',
+     .arg = "DATA",
+     .help = "send DATA after connecting (escapes \\r \\n \\t \\\\ \\0 \\xHH)"},
+    {.letter = 'E',
+     .arg = "PATTERN",
+     .help = "read the reply until it matches the shell glob PATTERN\n"
+             "(4096 bytes at most)"},
+    {.letter = 'H', .help = "healthcheck statuses: every failure is 1, an interrupt 130"},
+    {.letter = 'q', .help = "print nothing about targets"},
+    {.letter = 'v', .help = "also report successes (-vv: address and connect time)"},
+    {.letter = 'z', .help = "accepted and ignored, as in nc -z"},
+    {.letter = 'j', .alone = true, .help = "one JSON object per target on stdout"},
+    {.letter = 'V',
+     .arg = "NAME",
+     .only = TC_IN_BUILTIN,
+     .help = "set the associative array NAME: key HOST:PORT ([ADDR]:PORT\n"
+             "for IPv6, unix:PATH), value the state word"},
 };
 
 const size_t tc_option_count = sizeof tc_option_table / sizeof tc_option_table[0];
@@ -72,9 +77,9 @@ const struct tc_option_spec *tc_option_find(char letter)
     return NULL;
 }
 
-static bool in_form(const struct tc_option_spec *o, enum tc_form form)
+bool tc_option_in_form(const struct tc_option_spec *o, enum tc_form form)
 {
-    return o->forms & (1u << form);
+    return !o->only || (o->only & (1u << form));
 }
 
 /* "-w SECS", "-q" */
@@ -109,7 +114,7 @@ static void put_cluster(struct tc_buf *out, enum tc_form form)
     size_t n = 0;
     for (size_t i = 0; i < tc_option_count; i++) {
         const struct tc_option_spec *o = &tc_option_table[i];
-        if (!o->arg && !o->alone && in_form(o, form))
+        if (!o->arg && !o->alone && tc_option_in_form(o, form))
             letters[n++] = o->letter;
     }
     qsort(letters, n, 1, by_cluster_rank);
@@ -140,7 +145,7 @@ char *tc_help_synopsis(enum tc_form form, const char *lead, size_t width)
     size_t column = out.len;
     for (size_t i = 0; i < tc_option_count; i++) {
         const struct tc_option_spec *o = &tc_option_table[i];
-        if (!in_form(o, form) || (!o->arg && !o->alone))
+        if (!tc_option_in_form(o, form) || (!o->arg && !o->alone))
             continue;
         tc_buf_reset(&item);
         tc_buf_puts(&item, "[");
@@ -177,7 +182,7 @@ char *tc_help_options(enum tc_form form)
     size_t width = label_width();
     for (size_t i = 0; i < tc_option_count; i++) {
         const struct tc_option_spec *o = &tc_option_table[i];
-        if (!in_form(o, form))
+        if (!tc_option_in_form(o, form))
             continue;
         size_t start = out.len;
         tc_buf_puts(&out, "  ");

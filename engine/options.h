@@ -10,18 +10,17 @@
 
 #include "tcpcheck.h"
 
-/* Which forms accept an option: bits of enum tc_form. */
+/* Forms as bits (1 << enum tc_form), for an option only some forms take. */
 #define TC_IN_PROGRAM (1u << TC_FORM_PROGRAM)
 #define TC_IN_BUILTIN (1u << TC_FORM_BUILTIN)
-#define TC_IN_BOTH (TC_IN_PROGRAM | TC_IN_BUILTIN)
 
 struct tc_option_spec {
     char letter;
     const char *arg;      /* the argument's name ("SECS"), or NULL for a flag */
     const char *help;     /* for people; '\n' starts a continuation line */
-    unsigned forms;       /* TC_IN_*: where it is more than "only for the other form" */
+    unsigned only;        /* TC_IN_* when only those forms take it; 0: every form */
     bool alone;           /* a flag the synopsis shows as [-j], outside the cluster */
-    const char *excludes; /* letters it cannot be given with (either order) */
+    const char *excludes; /* letters it cannot be given with (either order), or NULL */
 };
 
 /* In the order of --help and of the synopsis after its flag cluster. */
@@ -30,5 +29,8 @@ extern const size_t tc_option_count;
 
 /* The option of that letter, or NULL. */
 const struct tc_option_spec *tc_option_find(char letter);
+
+/* Whether the form takes the option (the other form says "only for the ..."). */
+bool tc_option_in_form(const struct tc_option_spec *o, enum tc_form form);
 
 #endif

@@ -14,6 +14,7 @@
 #include "usage.h"
 
 #include <arpa/inet.h>
+#include <limits.h>
 #include <net/if.h>
 #include <netdb.h>
 #include <stdlib.h>
@@ -118,9 +119,12 @@ bool tc_check_host(const char *host, bool *numeric, int *family)
 static bool interface_index_exists(const char *digits)
 {
     unsigned index = 0;
-    for (const char *p = digits; *p; p++) /* at most SCOPE_MAX_LEN digits */
-        if (!is_digit(*p) || (index = index * 10 + (unsigned)(*p - '0')) > 1000000)
+    for (const char *p = digits; *p; p++) {
+        unsigned digit = (unsigned)(*p - '0');
+        if (!is_digit(*p) || index > (UINT_MAX - digit) / 10)
             return false;
+        index = index * 10 + digit;
+    }
     char name[IF_NAMESIZE];
     return index > 0 && if_indextoname(index, name);
 }

@@ -319,6 +319,8 @@ static void test_flags(void)
     CHECK(usage("-w -v db 80", "-w -v: invalid time"));
     CHECK(ok_line("-E -v db 80") && strcmp(req.opt.expect, "-v") == 0);
     CHECK(usage("-V x db 80", "-V is only for the bash builtin"));
+    CHECK(usage("-V", "-V is only for the bash builtin"));
+    CHECK(usage("-qV", "-V is only for the bash builtin"));
     /* options only before the first target */
     CHECK(usage("db 80 -v", "-v: options go before targets"));
     CHECK(usage("db 80 --help", "--help: options go before targets"));
@@ -884,7 +886,7 @@ static void test_option_table(void)
         const struct tc_option_spec *o = &tc_option_table[i];
         CHECK(o->letter > 0 && !seen[(unsigned char)o->letter]); /* each letter once */
         seen[(unsigned char)o->letter] = true;
-        CHECK(o->help && *o->help && o->forms && tc_option_find(o->letter) == o);
+        CHECK(o->help && *o->help && tc_option_find(o->letter) == o);
         CHECK(!(o->arg && o->alone));
         for (const char *e = o->excludes; e && *e; e++)
             CHECK(tc_option_find(*e) && *e != o->letter);
@@ -921,7 +923,7 @@ static void test_option_table(void)
         snprintf(label, sizeof label, "  -%c%s%s ", o->letter, o->arg ? " " : "",
                  o->arg ? o->arg : "");
         CHECK(strstr(all, label) != NULL);
-        CHECK((strstr(options, label) != NULL) == ((o->forms & TC_IN_PROGRAM) != 0));
+        CHECK((strstr(options, label) != NULL) == tc_option_in_form(o, TC_FORM_PROGRAM));
     }
     for (char *line = all; all && *line;) { /* help tcpcheck indents by 4: 80 columns */
         size_t n = strcspn(line, "\n");
