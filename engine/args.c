@@ -36,57 +36,62 @@ static bool in_seconds(const char *text)
     return !tc_seconds_has_unit(text) || (n >= 2 && text[n - 1] == 's' && text[n - 2] != 'm');
 }
 
-static bool parse_seconds(struct parse_state *st, char letter, const char *text, bool allow_zero,
-                          struct tc_seconds *out)
+/* "-w 5x: invalid time ...": the option, its argument as written, what is wrong with it. */
+static bool bad_argument(struct parse_state *st, char letter, const char *text, const char *problem)
 {
     struct tc_shown shown;
-    const char *w = tc_show(&shown, text);
-    tc_usec usec = 0;
-    switch (tc_seconds_value(text, &usec)) {
+    return tc_usage(st->res, "-%c %s: %s", letter, tc_show(&shown, text), problem);
+}
+
+static const char *seconds_problem(const char *text, bool allow_zero, tc_usec *usec)
+{
+    switch (tc_seconds_value(text, usec)) {
     case TC_SECONDS_SYNTAX:
-        return tc_usage(st->res,
-                        "-%c %s: invalid time (seconds, or with a unit: 500ms, 30s, 2m, 1h)",
-                        letter, w);
+        return "invalid time (seconds, or with a unit: 500ms, 30s, 2m, 1h)";
     case TC_SECONDS_PRECISE:
-        if (in_seconds(text))
-            return tc_usage(st->res, "-%c %s: at most 6 fraction digits", letter, w);
-        return tc_usage(st->res, "-%c %s: finer than a microsecond", letter, w);
+        return in_seconds(text) ? "at most 6 fraction digits" : "finer than a microsecond";
     case TC_SECONDS_RANGE:
-        return tc_usage(st->res, "-%c %s: must be at most 86400 s (24h)", letter, w);
+        return "must be at most 86400 s (24h)";
     case TC_SECONDS_OK:
         break;
     }
-    if (usec == 0 && !allow_zero)
-        return tc_usage(st->res, "-%c %s: must be greater than 0", letter, w);
+    if (*usec == 0 && !allow_zero)
+        return "must be greater than 0";
     /* Messages print the time as written; a longer spelling (leading zeros) cannot be kept. */
-    if (strlen(text) >= sizeof out->text)
-        return tc_usage(st->res, "-%c %s: invalid time (too long)", letter, w);
+    if (strlen(text) >= sizeof(((struct tc_seconds *)0)->text))
+        return "invalid time (too long)";
+    return NULL;
+}
+
+static bool parse_seconds(struct parse_state *st, char letter, const char *text, bool allow_zero,
+                          struct tc_seconds *out)
+{
+    tc_usec usec = 0;
+    const char *problem = seconds_problem(text, allow_zero, &usec);
+    if (problem)
+        return bad_argument(st, letter, text, problem);
     out->usec = usec;
     strcpy(out->text, text);
     return true;
 }
 
-/* -m N, -c N, -k COUNT: a whole number from `min`, no sign; too many digits is an error,
- * never a wrap. */
-static bool parse_whole(struct parse_state *st, char letter, const char *text, uint64_t min,
+/* -m N, -c N, -k COUNT: a whole number, no sign; too many digits is an error, never a wrap. */
+static bool parse_whole(struct parse_state *st, char letter, const char *text, bool allow_zero,
                         uint64_t max, uint64_t *out)
 {
-    struct tc_shown shown;
-    const char *w = tc_show(&shown, text);
     uint64_t value = 0;
     if (!*text)
-        return tc_usage(st->res, "-%c %s: not a whole number", letter, w);
+        return bad_argument(st, letter, text, "not a whole number");
     for (const char *p = text; *p; p++) {
         if (*p < '0' || *p > '9')
-            return tc_usage(st->res, "-%c %s: not a whole number", letter, w);
+            return bad_argument(st, letter, text, "not a whole number");
         uint64_t digit = (uint64_t)(*p - '0');
         if (value > (max - digit) / 10)
-            return tc_usage(st->res, "-%c %s: number too large", letter, w);
+            return bad_argument(st, letter, text, "number too large");
         value = value * 10 + digit;
     }
-    if (value < min)
-        return tc_usage(st->res, "-%c %s: must be at least %llu", letter, w,
-                        (unsigned long long)min);
+    if (value == 0 && !allow_zero)
+        return bad_argument(st, letter, text, "must be at least 1");
     *out = value;
     return true;
 }
@@ -94,7 +99,7 @@ static bool parse_whole(struct parse_state *st, char letter, const char *text, u
 static bool parse_size(struct parse_state *st, char letter, const char *text, size_t *out)
 {
     uint64_t value;
-    if (!parse_whole(st, letter, text, 1, SIZE_MAX, &value))
+    if (!parse_whole(st, letter, text, false, SIZE_MAX, &value))
         return false;
     *out = (size_t)value;
     return true;
@@ -292,19 +297,14 @@ static bool check_form(struct parse_state *st, const struct tc_option_spec *o)
                     st->form == TC_FORM_PROGRAM ? "bash builtin" : "standalone program");
 }
 
-static bool excludes(const struct tc_option_spec *o, char letter)
-{
-    return o->excludes && strchr(o->excludes, letter);
-}
-
-/* The table's exclusions, in either order; the line names them in the table's order. */
+/* The table's exclusions (written both ways there); the line names the two options in the
+ * table's order, whichever came first. */
 static bool check_excludes(struct parse_state *st, const struct tc_option_spec *o)
 {
-    for (size_t i = 0; i < tc_option_count; i++) {
-        const struct tc_option_spec *other = &tc_option_table[i];
-        if (!st->given[(unsigned char)other->letter] ||
-            !(excludes(o, other->letter) || excludes(other, o->letter)))
+    for (const char *e = o->excludes; e && *e; e++) {
+        if (!st->given[(unsigned char)*e])
             continue;
+        const struct tc_option_spec *other = tc_option_find(*e);
         bool other_first = other < o;
         return tc_usage(st->res, "-%c and -%c exclude each other",
                         other_first ? other->letter : o->letter,
@@ -327,7 +327,7 @@ static bool set_option(struct parse_state *st, char letter, const char *arg)
         return parse_seconds(st, letter, arg, true, &opt->interval);
     case 'k':
         opt->ping = true;
-        return parse_whole(st, letter, arg, 0, UINT64_MAX, &opt->ping_count);
+        return parse_whole(st, letter, arg, true, UINT64_MAX, &opt->ping_count);
     case 'C':
         opt->expect_closed = true;
         return true;

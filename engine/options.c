@@ -21,6 +21,7 @@ const struct tc_option_spec tc_option_table[] = {
      .help = "deadline of one attempt, name resolution included (default 5)"},
     {.letter = 'W',
      .arg = "SECS",
+     .excludes = "k",
      .help = "wait mode: retry targets that are not open until they open\n"
              "or SECS pass (-W 0: no time limit)"},
     {.letter = 'i',
@@ -50,9 +51,11 @@ const struct tc_option_spec tc_option_table[] = {
              "then [USER:PASS@]HOST:PORT"},
     {.letter = 'S',
      .arg = "DATA",
+     .excludes = "C",
      .help = "send DATA after connecting (escapes \\r \\n \\t \\\\ \\0 \\xHH)"},
     {.letter = 'E',
      .arg = "PATTERN",
+     .excludes = "C",
      .help = "read the reply until it matches the shell glob PATTERN\n"
              "(4096 bytes at most)"},
     {.letter = 'H', .help = "healthcheck statuses: every failure is 1, an interrupt 130"},

@@ -20,7 +20,7 @@ struct tc_option_spec {
     const char *help;     /* for people; '\n' starts a continuation line */
     unsigned only;        /* TC_IN_* when only those forms take it; 0: every form */
     bool alone;           /* a flag the synopsis shows as [-j], outside the cluster */
-    const char *excludes; /* letters it cannot be given with (either order), or NULL */
+    const char *excludes; /* letters it cannot be given with, or NULL; both ways in the table */
 };
 
 /* In the order of --help and of the synopsis after its flag cluster. */

@@ -337,21 +337,25 @@ static bool proxy_takes_target(const struct tc_options *opt)
     return opt->proxy && opt->proxy->kind != TC_PROXY_SOCKS5;
 }
 
-/* The checks of a numeric host that depend on the options: -4, -6, -s, -x and its scope. */
-static bool check_literal(struct target_parser *tp, const char *w, const char *name, int family)
+/* The checks of a numeric host that depend on the options: -4, -6, -s, -x and its scope.
+ * The name is shown (escaped) only on the way to a message. */
+static bool check_literal(struct target_parser *tp, const char *name, int family)
 {
     const struct tc_options *opt = &tp->req->opt;
+    struct tc_shown shown;
     if (opt->proxy && strchr(name, '%'))
-        return tc_usage(tp->res, "%s: a %%scope names an interface here, not at the proxy", w);
+        return tc_usage(tp->res, "%s: a %%scope names an interface here, not at the proxy",
+                        tc_show(&shown, name));
     const char *problem = tc_scope_problem(name);
     if (problem)
-        return tc_usage(tp->res, "%s: %s", w, problem);
+        return tc_usage(tp->res, "%s: %s", tc_show(&shown, name), problem);
     if (opt->family != AF_UNSPEC && family != opt->family && !proxy_takes_target(opt))
-        return tc_usage(tp->res, "-%c: %s is an %s address", opt->family == AF_INET ? '4' : '6', w,
-                        family_name(family));
+        return tc_usage(tp->res, "-%c: %s is an %s address", opt->family == AF_INET ? '4' : '6',
+                        tc_show(&shown, name), family_name(family));
     if (opt->has_source && !opt->proxy && family != opt->source.ss_family)
-        return tc_usage(tp->res, "-s: %s is an %s address, the source an %s one", w,
-                        family_name(family), family_name(opt->source.ss_family));
+        return tc_usage(tp->res, "-s: %s is an %s address, the source an %s one",
+                        tc_show(&shown, name), family_name(family),
+                        family_name(opt->source.ss_family));
     return true;
 }
 
@@ -360,17 +364,17 @@ static bool check_new_host(struct target_parser *tp, const char *name, bool *num
 {
     const struct tc_options *opt = &tp->req->opt;
     struct tc_shown shown;
-    const char *w = tc_show(&shown, name);
     int family;
     if (!tc_check_host(name, numeric, &family)) {
         if (is_port_text(name)) /* `db:80 443`: ports only follow a bare host */
-            return tc_usage(tp->res, "%s: a port needs a host before it", w);
-        return tc_usage(tp->res, "%s: invalid host name", w);
+            return tc_usage(tp->res, "%s: a port needs a host before it", tc_show(&shown, name));
+        return tc_usage(tp->res, "%s: invalid host name", tc_show(&shown, name));
     }
     if (*numeric)
-        return check_literal(tp, w, name, family);
+        return check_literal(tp, name, family);
     if (opt->numeric_only && !proxy_takes_target(opt))
-        return tc_usage(tp->res, "%s: host names need resolution, and -n forbids it", w);
+        return tc_usage(tp->res, "%s: host names need resolution, and -n forbids it",
+                        tc_show(&shown, name));
     return true;
 }
 
