@@ -123,11 +123,12 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := args escape match json
 # Each target is linked with the engine files it exercises, and no others.
-FUZZ_PARSER  := $(addprefix engine/,args.c targets.c usage.c escape.c buf.c states.c)
+FUZZ_PARSER  := $(addprefix engine/,args.c options.c proxyurl.c targets.c times.c usage.c escape.c \
+                buf.c states.c)
 FUZZ_SRC_args   := $(FUZZ_PARSER)
 FUZZ_SRC_escape := $(FUZZ_PARSER)
 FUZZ_SRC_match  := engine/match.c
-FUZZ_SRC_json   := $(addprefix engine/,report.c escape.c buf.c states.c)
+FUZZ_SRC_json   := $(addprefix engine/,report.c escape.c buf.c states.c times.c)
 FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -g -O1 \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iengine -Itests/fuzz
 FUZZ_BIN     := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)

@@ -328,51 +328,109 @@ static int tcpcheck_builtin(WORD_LIST *list)
 
 /* ---- what `enable -f` looks up ---- */
 
-static char *tcpcheck_doc[] = {
-    /* The first line ends in a newline: `help -d` prints up to it and no further. */
-    "Check whether TCP connections to HOST:PORT can be made right now.\n",
-    "Probes every TARGET in parallel (reported in argument order) and says why a",
-    "connection could not be made.  TARGET is HOST PORTS, HOST:PORTS, [IPV6]:PORTS,",
-    "tcp://HOST:PORT or /dev/tcp/HOST/PORT; PORTS is a number, a service name, a",
-    "range LO-HI or a comma list of those.  Options go before targets.",
-    "",
-    "Options:",
-    "  -w SECS     deadline of one attempt, name resolution included (default 5)",
-    "  -W SECS     wait mode: retry targets that are not open for up to SECS",
-    "  -i SECS     pause between attempts in wait mode (default 0.1)",
-    "  -a          success when any target is open (the same as -m 1)",
-    "  -m N        success when at least N targets are open",
-    "  -4, -6      IPv4 / IPv6 addresses only",
-    "  -n          numeric hosts only, no name resolution",
-    "  -s ADDR     bind this local source address",
-    "  -c N        at most N connections in flight",
-    "  -S DATA     send DATA after connecting (\\r \\n \\t \\\\ \\0 \\xHH escapes)",
-    "  -E PATTERN  read the reply until it matches the glob PATTERN",
-    "  -H          healthcheck statuses: every failure is 1 (an interrupt stays 130)",
-    "  -q          print nothing about targets",
-    "  -v          also report successes; -vv adds the address and connect time",
-    "  -z          accepted and ignored, as in nc -z",
-    "  -j          print one JSON object per target on stdout",
-    "  -V NAME     set the associative array NAME: key HOST:PORT ([ADDR]:PORT for",
-    "              IPv6), value the state word",
-    "  --version   print the version",
-    "",
-    "Run a command only on success with `tcpcheck ... && COMMAND'.",
-    "",
-    "Exit Status:",
-    "  0 open (all targets, or as -a/-m ask), 1 refused, 2 usage error (nothing",
-    "  probed), 3 timeout, 4 unresolved, 5 unreachable, 6 mismatch (-E),",
-    "  7 local error, 130 interrupted.  With several targets: the status of the",
-    "  first failing one in argument order.",
-    NULL,
-};
+/* `help tcpcheck`: the first line alone, ending in a newline because `help -d` prints up to
+ * it and no further; then the rest, whose option lines come from the engine's option table. */
+static char doc_title[] = "Check whether TCP connections to HOST:PORT can be made right now.\n";
+
+static const char doc_intro[] =
+    "Probes every TARGET in parallel (reported in argument order) and says why a\n"
+    "connection could not be made.  TARGET is HOST PORTS, HOST:PORTS,\n"
+    "[IPV6]:PORTS, tcp://HOST:PORT, /dev/tcp/HOST/PORT or unix:PATH; PORTS is a\n"
+    "number, a service name, a range LO-HI or a comma list of those.  SECS is\n"
+    "seconds (5, 0.25) or has a unit (500ms, 30s, 2m, 1h).  Options go before\n"
+    "targets.\n"
+    "\n"
+    "Options:\n";
+
+static const char doc_outro[] =
+    "  --version   print the version\n"
+    "\n"
+    "Run a command only on success with `tcpcheck ... && COMMAND'.\n"
+    "\n"
+    "Exit Status:\n"
+    "  0 open (all targets, or as -a/-m ask), 1 refused, 2 usage error (nothing\n"
+    "  probed), 3 timeout, 4 unresolved, 5 unreachable, 6 mismatch (-E; open with\n"
+    "  -C), 7 local error, 130 interrupted.  With several targets: the status of\n"
+    "  the first failing one in argument order.";
+
+/* Built by the load hook, freed by the unload hook: the text, split into lines in place. */
+static char *doc_text, **doc_lines, *doc_synopsis;
 
 __attribute__((visibility("default"))) struct builtin tcpcheck_struct = {
     .name = "tcpcheck",
     .function = tcpcheck_builtin,
     .flags = BUILTIN_ENABLED,
-    .long_doc = tcpcheck_doc,
-    .short_doc = "tcpcheck [-46aHnqvz] [-w SECS] [-W SECS] [-i SECS] [-m N] [-c N] [-s ADDR] "
-                 "[-S DATA] [-E PATTERN] [-j] [-V NAME] TARGET...",
+    .long_doc = NULL, /* doc_build() */
+    .short_doc = "tcpcheck [option]... TARGET...",
     .handle = NULL,
 };
+
+static void doc_free(void)
+{
+    free(doc_lines);
+    free(doc_text);
+    free(doc_synopsis);
+    doc_lines = NULL;
+    doc_text = doc_synopsis = NULL;
+}
+
+/* Splits doc_text at its newlines into doc_lines, after doc_title. */
+static bool doc_split(void)
+{
+    size_t n = 2; /* the title and the NULL */
+    for (const char *p = doc_text; *p; p++)
+        n += *p == '\n';
+    doc_lines = malloc((n + 1) * sizeof *doc_lines);
+    if (!doc_lines)
+        return false;
+    size_t i = 0;
+    doc_lines[i++] = doc_title;
+    for (char *line = doc_text; line; i++) {
+        doc_lines[i] = line;
+        line = strchr(line, '\n');
+        if (line)
+            *line++ = '\0';
+    }
+    doc_lines[i] = NULL;
+    return true;
+}
+
+static bool doc_build(void)
+{
+    if (doc_lines) /* loaded again: bash runs the load hook once more */
+        return true;
+    char *options = tc_help_options(TC_FORM_BUILTIN);
+    doc_synopsis = tc_help_synopsis(TC_FORM_BUILTIN, "", 0);
+    size_t size = options ? strlen(doc_intro) + strlen(options) + strlen(doc_outro) + 1 : 0;
+    doc_text = options ? malloc(size) : NULL;
+    if (doc_text)
+        snprintf(doc_text, size, "%s%s%s", doc_intro, options, doc_outro);
+    free(options);
+    if (!doc_synopsis || !doc_text || !doc_split()) {
+        doc_free();
+        return false;
+    }
+    tcpcheck_struct.long_doc = doc_lines;
+    tcpcheck_struct.short_doc = doc_synopsis;
+    return true;
+}
+
+/* The hooks `enable -f` and `enable -d` look up by name. */
+int tcpcheck_builtin_load(char *name);
+void tcpcheck_builtin_unload(char *name);
+
+/* `enable -f`: 0 refuses the load (bash says so), which is all that out of memory can do. */
+__attribute__((visibility("default"))) int tcpcheck_builtin_load(char *name)
+{
+    (void)name;
+    return doc_build();
+}
+
+/* `enable -d`: bash forgets the builtin, so the text it pointed to can go. */
+__attribute__((visibility("default"))) void tcpcheck_builtin_unload(char *name)
+{
+    (void)name;
+    tcpcheck_struct.long_doc = NULL;
+    tcpcheck_struct.short_doc = "tcpcheck [option]... TARGET...";
+    doc_free();
+}

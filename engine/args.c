@@ -2,21 +2,20 @@
 /* args.c: the command line's options (tcpcheck(1), OPTIONS).
  *
  * A hand-written loop instead of getopt: the bash builtin cannot share libc's getopt state,
- * and the builtin and the program must parse every line identically.  Options come before
- * the first target; targets.c parses the rest.  Nothing here touches the network.
+ * and the builtin and the program must parse every line identically.  Which letters exist,
+ * which take an argument, which form takes them and which exclude each other is the option
+ * table's (options.c); what each one means is set_option()'s one switch.  Options come
+ * before the first target; targets.c parses the rest.  Nothing here touches the network.
  */
+#include "options.h"
+#include "proxyurl.h"
 #include "targets.h"
+#include "times.h"
 #include "usage.h"
 
 #include <netdb.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define FLAG_LETTERS "46aHnqvzj"
-#define ARG_LETTERS "wWimcsSEV"
-#define SECS_MAX_USEC ((tc_usec)86400 * 1000000)
-#define SECS_MAX_FRACTION_DIGITS 6
 
 /* What the option loop needs beyond req->opt, for messages and cross-checks. */
 struct parse_state {
@@ -25,108 +24,129 @@ struct parse_state {
     enum tc_form form;
     const char *quorum_word; /* the -m argument as written; NULL when -a set the quorum */
     const char *source_word; /* the -s argument as written */
+    bool given[128];         /* option letters seen so far */
 };
 
 /* ---- numbers ---- */
 
-enum secs_problem { SECS_OK, SECS_SYNTAX, SECS_FRACTION, SECS_RANGE };
-
-/* SECS: digits with an optional fraction of 1-6 digits.  `.5` and `5.` are accepted (as
- * sleep(1) and strtod accept them); a lone `.`, signs, exponents, hex and spaces are not.
- * The whole part stops accumulating once it is past the limit, so no length overflows. */
-static enum secs_problem seconds_value(const char *text, tc_usec *usec)
+/* A bare number or one in "s": its precision is said in fraction digits. */
+static bool in_seconds(const char *text)
 {
-    int64_t whole = 0, fraction = 0;
-    size_t nwhole = 0, nfraction = 0;
-    bool too_big = false;
-    const char *p = text;
-    for (; *p >= '0' && *p <= '9'; p++, nwhole++) {
-        if (whole > 86400)
-            too_big = true;
-        else
-            whole = whole * 10 + (*p - '0');
+    size_t n = strlen(text);
+    return !tc_seconds_has_unit(text) || (n >= 2 && text[n - 1] == 's' && text[n - 2] != 'm');
+}
+
+/* "-w 5x: invalid time ...": the option, its argument as written, what is wrong with it. */
+static bool bad_argument(struct parse_state *st, char letter, const char *text, const char *problem)
+{
+    struct tc_shown shown;
+    return tc_usage(st->res, "-%c %s: %s", letter, tc_show(&shown, text), problem);
+}
+
+static const char *seconds_problem(const char *text, bool allow_zero, tc_usec *usec)
+{
+    switch (tc_seconds_value(text, usec)) {
+    case TC_SECONDS_SYNTAX:
+        return "invalid time (seconds, or with a unit: 500ms, 30s, 2m, 1h)";
+    case TC_SECONDS_PRECISE:
+        return in_seconds(text) ? "at most 6 fraction digits" : "finer than a microsecond";
+    case TC_SECONDS_RANGE:
+        return "must be at most 86400 s (24h)";
+    case TC_SECONDS_OK:
+        break;
     }
-    if (*p == '.')
-        for (p++; *p >= '0' && *p <= '9'; p++, nfraction++)
-            if (nfraction < SECS_MAX_FRACTION_DIGITS)
-                fraction = fraction * 10 + (*p - '0');
-    if (*p || nwhole + nfraction == 0)
-        return SECS_SYNTAX;
-    if (nfraction > SECS_MAX_FRACTION_DIGITS)
-        return SECS_FRACTION;
-    for (size_t i = nfraction; i < SECS_MAX_FRACTION_DIGITS; i++)
-        fraction *= 10;
-    *usec = whole * 1000000 + fraction;
-    return too_big || *usec > SECS_MAX_USEC ? SECS_RANGE : SECS_OK;
+    if (*usec == 0 && !allow_zero)
+        return "must be greater than 0";
+    /* Messages print the time as written; a longer spelling (leading zeros) cannot be kept. */
+    if (strlen(text) >= sizeof(((struct tc_seconds *)0)->text))
+        return "invalid time (too long)";
+    return NULL;
 }
 
 static bool parse_seconds(struct parse_state *st, char letter, const char *text, bool allow_zero,
                           struct tc_seconds *out)
 {
-    struct tc_shown shown;
-    const char *w = tc_show(&shown, text);
     tc_usec usec = 0;
-    switch (seconds_value(text, &usec)) {
-    case SECS_SYNTAX:
-        return tc_usage(st->res, "-%c %s: invalid number of seconds", letter, w);
-    case SECS_FRACTION:
-        return tc_usage(st->res, "-%c %s: at most %d fraction digits", letter, w,
-                        SECS_MAX_FRACTION_DIGITS);
-    case SECS_RANGE:
-        return tc_usage(st->res, "-%c %s: must be at most 86400", letter, w);
-    case SECS_OK:
-        break;
-    }
-    if (usec == 0 && !allow_zero)
-        return tc_usage(st->res, "-%c %s: must be greater than 0", letter, w);
-    /* Messages print the time as written; a longer spelling (leading zeros) cannot be kept. */
-    if (strlen(text) >= sizeof out->text)
-        return tc_usage(st->res, "-%c %s: invalid number of seconds", letter, w);
+    const char *problem = seconds_problem(text, allow_zero, &usec);
+    if (problem)
+        return bad_argument(st, letter, text, problem);
     out->usec = usec;
     strcpy(out->text, text);
     return true;
 }
 
-/* -m N, -c N: a whole number >= 1, no sign; too many digits is an error, never a wrap. */
-static bool parse_count(struct parse_state *st, char letter, const char *text, size_t *out)
+/* -m N, -c N, -k COUNT: a whole number, no sign; too many digits is an error, never a wrap. */
+static bool parse_whole(struct parse_state *st, char letter, const char *text, bool allow_zero,
+                        uint64_t max, uint64_t *out)
 {
-    struct tc_shown shown;
-    const char *w = tc_show(&shown, text);
-    size_t value = 0;
+    uint64_t value = 0;
     if (!*text)
-        return tc_usage(st->res, "-%c %s: not a whole number", letter, w);
+        return bad_argument(st, letter, text, "not a whole number");
     for (const char *p = text; *p; p++) {
         if (*p < '0' || *p > '9')
-            return tc_usage(st->res, "-%c %s: not a whole number", letter, w);
-        size_t digit = (size_t)(*p - '0');
-        if (value > (SIZE_MAX - digit) / 10)
-            return tc_usage(st->res, "-%c %s: number too large", letter, w);
+            return bad_argument(st, letter, text, "not a whole number");
+        uint64_t digit = (uint64_t)(*p - '0');
+        if (value > (max - digit) / 10)
+            return bad_argument(st, letter, text, "number too large");
         value = value * 10 + digit;
     }
-    if (value == 0)
-        return tc_usage(st->res, "-%c %s: must be at least 1", letter, w);
+    if (value == 0 && !allow_zero)
+        return bad_argument(st, letter, text, "must be at least 1");
     *out = value;
     return true;
 }
 
-/* ---- options with arguments ---- */
+static bool parse_size(struct parse_state *st, char letter, const char *text, size_t *out)
+{
+    uint64_t value;
+    if (!parse_whole(st, letter, text, false, SIZE_MAX, &value))
+        return false;
+    *out = (size_t)value;
+    return true;
+}
+
+/* ---- addresses and the proxy ---- */
 
 static const char *family_name(int family)
 {
     return family == AF_INET ? "IPv4" : "IPv6";
 }
 
-/* -s with -4/-6 of the other family can never bind: say so now, whichever came first. */
-static bool check_source_family(struct parse_state *st)
+static char family_letter(int family)
 {
-    struct tc_options *opt = &st->req->opt;
-    if (!opt->has_source || opt->family == AF_UNSPEC ||
-        opt->source.ss_family == (sa_family_t)opt->family)
-        return true;
-    struct tc_shown shown;
-    return tc_usage(st->res, "-s %s: an %s address, but -%c asks for %s",
-                    tc_show(&shown, st->source_word), family_name(opt->source.ss_family),
-                    opt->family == AF_INET ? '4' : '6', family_name(opt->family));
+    return family == AF_INET ? '4' : '6';
+}
+
+/* The family of the proxy's literal address, or AF_UNSPEC for a name or no proxy. */
+static int proxy_family(const struct tc_options *opt)
+{
+    if (!opt->proxy || !opt->proxy->host.numeric)
+        return AF_UNSPEC;
+    return strchr(opt->proxy->host.name, ':') ? AF_INET6 : AF_INET;
+}
+
+/* -4/-6, -s, -n and -x that can never work together: say so now, whichever came first. */
+static bool check_families(struct parse_state *st)
+{
+    const struct tc_options *opt = &st->req->opt;
+    int source = opt->has_source ? opt->source.ss_family : AF_UNSPEC;
+    int proxy = proxy_family(opt);
+    struct tc_shown a, b;
+    if (source != AF_UNSPEC && opt->family != AF_UNSPEC && source != opt->family)
+        return tc_usage(st->res, "-s %s: an %s address, but -%c asks for %s",
+                        tc_show(&a, st->source_word), family_name(source),
+                        family_letter(opt->family), family_name(opt->family));
+    if (proxy != AF_UNSPEC && opt->family != AF_UNSPEC && proxy != opt->family)
+        return tc_usage(st->res, "-%c: the proxy %s is an %s address", family_letter(opt->family),
+                        tc_show(&a, opt->proxy->host.name), family_name(proxy));
+    if (proxy != AF_UNSPEC && source != AF_UNSPEC && proxy != source)
+        return tc_usage(st->res, "-s %s: an %s address, but the proxy %s is %s",
+                        tc_show(&a, st->source_word), family_name(source),
+                        tc_show(&b, opt->proxy->host.name), family_name(proxy));
+    if (opt->proxy && !opt->proxy->host.numeric && opt->numeric_only)
+        return tc_usage(st->res, "-x: the proxy %s is a name, and -n forbids resolving it",
+                        tc_show(&a, opt->proxy->host.name));
+    return true;
 }
 
 static bool parse_source(struct parse_state *st, const char *text)
@@ -138,6 +158,9 @@ static bool parse_source(struct parse_state *st, const char *text)
     /* Our own check first: getaddrinfo would also take inet_aton forms such as "1.2.3". */
     if (!tc_check_host(text, &numeric, &family) || !numeric)
         return tc_usage(st->res, "-s %s: not a numeric address", tc_show(&shown, text));
+    const char *problem = tc_scope_problem(text);
+    if (problem)
+        return tc_usage(st->res, "-s %s: %s", tc_show(&shown, text), problem);
     struct addrinfo hints = {
         .ai_flags = AI_NUMERICHOST, .ai_family = family, .ai_socktype = SOCK_STREAM};
     struct addrinfo *ai = NULL;
@@ -154,8 +177,21 @@ static bool parse_source(struct parse_state *st, const char *text)
     opt->has_source = true;
     freeaddrinfo(ai);
     st->source_word = text;
-    return check_source_family(st);
+    return true;
 }
+
+/* A repeated -x replaces the earlier one. */
+static bool parse_proxy(struct parse_state *st, const char *text)
+{
+    struct tc_proxy *proxy;
+    if (!tc_parse_proxy(text, &proxy, st->res))
+        return false;
+    tc_proxy_free(st->req->opt.proxy);
+    st->req->opt.proxy = proxy;
+    return true;
+}
+
+/* ---- -S, -E, -V ---- */
 
 static int hex_value(char c)
 {
@@ -245,112 +281,135 @@ static bool store_copy(struct parse_state *st, char letter, char **slot, const c
 static bool parse_var_name(struct parse_state *st, const char *text)
 {
     struct tc_shown shown;
-    if (st->form == TC_FORM_PROGRAM)
-        return tc_usage(st->res, "-V is only for the bash builtin");
     if (!is_identifier(text))
         return tc_usage(st->res, "-V %s: not a valid identifier", tc_show(&shown, text));
     return store_copy(st, 'V', &st->req->opt.var_name, text);
 }
 
-static bool apply_argument(struct parse_state *st, char letter, const char *arg)
+/* ---- one option ---- */
+
+/* An option of the other form: the line says which form has it. */
+static bool check_form(struct parse_state *st, const struct tc_option_spec *o)
+{
+    if (tc_option_in_form(o, st->form))
+        return true;
+    return tc_usage(st->res, "-%c is only for the %s", o->letter,
+                    st->form == TC_FORM_PROGRAM ? "bash builtin" : "standalone program");
+}
+
+/* The table's exclusions (written both ways there); the line names the two options in the
+ * table's order, whichever came first. */
+static bool check_excludes(struct parse_state *st, const struct tc_option_spec *o)
+{
+    for (const char *e = o->excludes; e && *e; e++) {
+        if (!st->given[(unsigned char)*e])
+            continue;
+        const struct tc_option_spec *other = tc_option_find(*e);
+        bool other_first = other < o;
+        return tc_usage(st->res, "-%c and -%c exclude each other",
+                        other_first ? other->letter : o->letter,
+                        other_first ? o->letter : other->letter);
+    }
+    return true;
+}
+
+/* What each option does to the request: `arg` is NULL for a flag. */
+static bool set_option(struct parse_state *st, char letter, const char *arg)
 {
     struct tc_options *opt = &st->req->opt;
     switch (letter) {
     case 'w':
         return parse_seconds(st, letter, arg, false, &opt->limit);
     case 'W':
-        opt->wait_mode = true;
-        return parse_seconds(st, letter, arg, false, &opt->wait);
+        opt->wait_mode = true; /* -W 0: no time limit */
+        return parse_seconds(st, letter, arg, true, &opt->wait);
     case 'i':
         return parse_seconds(st, letter, arg, true, &opt->interval);
+    case 'k':
+        opt->ping = true;
+        return parse_whole(st, letter, arg, true, UINT64_MAX, &opt->ping_count);
+    case 'C':
+        opt->expect_closed = true;
+        return true;
+    case 'R':
+        opt->reset_close = true;
+        return true;
+    case 'a':
+        opt->quorum = 1; /* -m then -a: the later one wins */
+        st->quorum_word = NULL;
+        return true;
     case 'm':
         st->quorum_word = arg; /* -a then -m: the later one wins */
-        return parse_count(st, letter, arg, &opt->quorum);
+        return parse_size(st, letter, arg, &opt->quorum);
     case 'c':
-        return parse_count(st, letter, arg, &opt->max_inflight);
+        return parse_size(st, letter, arg, &opt->max_inflight);
+    case '4':
+    case '6':
+        opt->family = letter == '4' ? AF_INET : AF_INET6;
+        return true;
+    case 'n':
+        opt->numeric_only = true;
+        return true;
     case 's':
         return parse_source(st, arg);
+    case 'x':
+        return parse_proxy(st, arg);
     case 'S':
         return parse_send_data(st, arg);
     case 'E':
         return store_copy(st, letter, &opt->expect, arg);
-    default: /* 'V' */
-        return parse_var_name(st, arg);
-    }
-}
-
-/* ---- flags and option words ---- */
-
-static bool set_family(struct parse_state *st, int family)
-{
-    struct tc_options *opt = &st->req->opt;
-    if (opt->family != AF_UNSPEC && opt->family != family)
-        return tc_usage(st->res, "-4 and -6 exclude each other");
-    opt->family = family;
-    return check_source_family(st);
-}
-
-static bool apply_flag(struct parse_state *st, char letter)
-{
-    struct tc_options *opt = &st->req->opt;
-    switch (letter) {
-    case '4':
-        return set_family(st, AF_INET);
-    case '6':
-        return set_family(st, AF_INET6);
-    case 'a':
-        opt->quorum = 1; /* -m then -a: the later one wins */
-        st->quorum_word = NULL;
-        break;
     case 'H':
         opt->healthcheck = true;
-        break;
-    case 'n':
-        opt->numeric_only = true;
-        break;
+        return true;
     case 'q':
         opt->quiet = true;
-        break;
+        return true;
     case 'v':
         opt->verbose++;
-        break;
+        return true;
     case 'j':
         opt->json = true;
-        break;
+        return true;
+    case 'V':
+        return parse_var_name(st, arg);
     default: /* 'z': accepted and ignored, as nc -z */
-        break;
+        return true;
     }
-    return true;
 }
 
-static bool is_flag_letter(char c)
+static bool apply_option(struct parse_state *st, const struct tc_option_spec *o, const char *arg)
 {
-    return c && strchr(FLAG_LETTERS, c);
+    if (!check_excludes(st, o) || !set_option(st, o->letter, arg))
+        return false;
+    st->given[(unsigned char)o->letter] = true;
+    return check_families(st);
 }
 
-static bool is_arg_letter(char c)
-{
-    return c && strchr(ARG_LETTERS, c);
-}
+/* ---- option words ---- */
 
 /* One word of clustered letters such as "-zv" or "-w0.5"; *pos is past it already. */
 static bool parse_cluster(struct parse_state *st, const char *word, int argc, char **argv, int *pos)
 {
     for (const char *p = word + 1; *p; p++) {
-        if (is_flag_letter(*p)) {
-            if (!apply_flag(st, *p))
+        const struct tc_option_spec *o = tc_option_find(*p);
+        char name[3] = {'-', *p, '\0'};
+        struct tc_shown shown;
+        if (!o)
+            return tc_usage(st->res, "%s: invalid option; %s", tc_show(&shown, name),
+                            tc_help_hint(st->form));
+        if (!check_form(st, o)) /* before its argument: `-V` alone is still the builtin's */
+            return false;
+        if (!o->arg) {
+            if (!apply_option(st, o, NULL))
                 return false;
             continue;
         }
-        char name[3] = {'-', *p, '\0'};
-        struct tc_shown shown;
-        if (!is_arg_letter(*p))
-            return tc_usage(st->res, "%s: invalid option", tc_show(&shown, name));
         if (p[1]) /* attached: -w0.5 */
-            return apply_argument(st, *p, p + 1);
+            return apply_option(st, o, p + 1);
         if (*pos >= argc) /* the next word is taken even when it starts with '-' */
-            return tc_usage(st->res, "%s: option requires an argument", name);
-        return apply_argument(st, *p, argv[(*pos)++]);
+            return tc_usage(st->res, "%s: option requires an argument; %s", name,
+                            tc_help_hint(st->form));
+        return apply_option(st, o, argv[(*pos)++]);
     }
     return true;
 }
@@ -371,12 +430,15 @@ static bool parse_options(struct parse_state *st, int argc, char **argv, int *po
         }
         struct tc_shown shown;
         if (word[1] == '-')
-            return tc_usage(st->res, "%s: invalid option", tc_show(&shown, word));
+            return tc_usage(st->res, "%s: invalid option; %s", tc_show(&shown, word),
+                            tc_help_hint(st->form));
         if (!parse_cluster(st, word, argc, argv, pos))
             return false;
     }
     return true;
 }
+
+/* ---- the request ---- */
 
 static void set_defaults(struct tc_options *opt)
 {
@@ -387,12 +449,25 @@ static void set_defaults(struct tc_options *opt)
     strcpy(opt->interval.text, "0.1");
 }
 
-static bool check_quorum(struct parse_state *st)
+/* Ping mode probes once a second unless -i says otherwise, as ping does. */
+static void set_mode_defaults(struct parse_state *st)
+{
+    struct tc_options *opt = &st->req->opt;
+    if (opt->ping && !st->given['i']) {
+        opt->interval.usec = 1000000;
+        strcpy(opt->interval.text, "1");
+    }
+}
+
+/* The rules that need the targets too. */
+static bool check_request(struct parse_state *st)
 {
     const struct tc_request *req = st->req;
+    struct tc_shown shown;
+    if (req->opt.ping && req->command)
+        return tc_usage(st->res, "-k and -- COMMAND exclude each other");
     if (!st->quorum_word || req->opt.quorum <= req->ntargets)
         return true;
-    struct tc_shown shown;
     return tc_usage(st->res, "-m %s: more than the %llu target%s given",
                     tc_show(&shown, st->quorum_word), (unsigned long long)req->ntargets,
                     req->ntargets == 1 ? "" : "s");
@@ -406,10 +481,12 @@ void tc_parse_args(int argc, char **argv, enum tc_form form, struct tc_request *
     set_defaults(&req->opt);
     struct parse_state st = {.req = req, .res = res, .form = form};
     int pos = 0;
-    if (parse_options(&st, argc, argv, &pos) &&
-        tc_parse_targets(argc, argv, &pos, form, req, res) && check_quorum(&st)) {
-        res->outcome = TC_PARSE_OK;
-        return;
+    if (parse_options(&st, argc, argv, &pos)) {
+        set_mode_defaults(&st);
+        if (tc_parse_targets(argc, argv, &pos, form, req, res) && check_request(&st)) {
+            res->outcome = TC_PARSE_OK;
+            return;
+        }
     }
     tc_request_free(req); /* usage, --help, --version: the request stays empty */
 }
@@ -425,13 +502,15 @@ void tc_request_free(struct tc_request *req)
     for (size_t i = 0; req->command && req->command[i]; i++)
         free(req->command[i]);
     free(req->command);
+    tc_proxy_free(req->opt.proxy);
     free(req->opt.send_data);
     free(req->opt.expect);
     free(req->opt.var_name);
     memset(req, 0, sizeof *req);
 }
 
-/* The -H pre-scan walks the option words exactly as parse_options does, without judging. */
+/* The -H pre-scan reads the option words as parse_options does, with the same table, without
+ * judging them. */
 bool tc_args_want_healthcheck(int argc, char **argv)
 {
     for (int i = 0; i < argc; i++) {
@@ -443,7 +522,8 @@ bool tc_args_want_healthcheck(int argc, char **argv)
         for (const char *p = word + 1; *p; p++) {
             if (*p == 'H')
                 return true;
-            if (is_arg_letter(*p)) {
+            const struct tc_option_spec *o = tc_option_find(*p);
+            if (o && o->arg) {
                 if (!p[1]) /* the argument is the next word, whatever it looks like */
                     i++;
                 break;

@@ -3,15 +3,23 @@
  *
  * Every target form ends as one tc_target_word: a host (shared by name) and the port ranges
  * of one port word.  Ranges stay ranges, so the request grows with the words on the command
- * line, never with the number of ports (`10.0.0.1 1-65535` is one word, one range).
+ * line, never with the number of ports (`10.0.0.1 1-65535` is one word, one range).  A unix:
+ * target is a host whose one "range" is {0, 0}, so the iterator yields it once, as port 0.
+ *
+ * Whatever can be known without the network is checked here, so that a line that could only
+ * fail is a usage error and not a probe: a literal of a family that -4, -6 or -s rules out, a
+ * scope naming no interface of this host, a unix: path that cannot fit a sockaddr_un.
  */
 #include "targets.h"
 #include "usage.h"
 
 #include <arpa/inet.h>
+#include <limits.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 
 #define HOST_NAME_MAX_LEN 253
 #define LABEL_MAX_LEN 63
@@ -19,6 +27,10 @@
 #define PORT_TEXT_MAX 63 /* one element of a port list; digits may carry leading zeros */
 #define TCP_URL_PREFIX "tcp://"
 #define DEV_TCP_PREFIX "/dev/tcp/"
+#define UNIX_PREFIX "unix:"
+#define UNIX_URL_PREFIX "unix://"
+/* sun_path holds the path and its NUL: 107 bytes of path on Linux. */
+#define UNIX_PATH_MAX_LEN (sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 
 /* ---- hosts ---- */
 
@@ -101,6 +113,40 @@ bool tc_check_host(const char *host, bool *numeric, int *family)
         return true;
     *numeric = false;
     return is_host_name(host);
+}
+
+/* A scope of digits is an interface index ("%2"), as getaddrinfo reads it. */
+static bool interface_index_exists(const char *digits)
+{
+    unsigned index = 0;
+    for (const char *p = digits; *p; p++) {
+        unsigned digit = (unsigned)(*p - '0');
+        if (!is_digit(*p) || index > (UINT_MAX - digit) / 10)
+            return false;
+        index = index * 10 + digit;
+    }
+    char name[IF_NAMESIZE];
+    return index > 0 && if_indextoname(index, name);
+}
+
+const char *tc_scope_problem(const char *literal)
+{
+    const char *percent = strchr(literal, '%');
+    char addr[INET6_ADDRSTRLEN];
+    struct in6_addr a;
+    size_t addr_len = percent ? (size_t)(percent - literal) : 0;
+    if (!percent || addr_len >= sizeof addr)
+        return NULL;
+    memcpy(addr, literal, addr_len);
+    addr[addr_len] = '\0';
+    if (inet_pton(AF_INET6, addr, &a) != 1)
+        return NULL; /* not a valid literal: tc_check_host says so */
+    if (!IN6_IS_ADDR_LINKLOCAL(&a))
+        return "a %scope belongs on a link-local address (fe80::/10) only";
+    const char *scope = percent + 1;
+    if (is_digit(scope[0]))
+        return interface_index_exists(scope) ? NULL : "no interface has that index here";
+    return if_nametoindex(scope) ? NULL : "no such interface here";
 }
 
 /* ---- ports ---- */
@@ -241,6 +287,16 @@ static bool parse_ports(const char *ports, const char *word, struct tc_target_wo
     return true;
 }
 
+/* Digits or a service name, no list and no range. */
+bool tc_parse_one_port(const char *text, uint16_t *port)
+{
+    if (is_port_text(text)) {
+        *port = (uint16_t)port_number(text); /* 0 when out of range, however long */
+        return *port != 0;
+    }
+    return lookup_service(text, port);
+}
+
 /* ---- the request's arrays ---- */
 
 struct target_parser {
@@ -269,23 +325,56 @@ static bool grow(void **array, size_t *cap, size_t used, size_t size)
     return true;
 }
 
-/* The host checks that depend on the options: -n, -4, -6. */
+static const char *family_name(int family)
+{
+    return family == AF_INET ? "IPv4" : "IPv6";
+}
+
+/* Through a socks5h:// or http:// proxy a target's name and address are the proxy's business:
+ * -n, -4 and -6 then speak of the proxy alone (tcpcheck(1), PROXIES). */
+static bool proxy_takes_target(const struct tc_options *opt)
+{
+    return opt->proxy && opt->proxy->kind != TC_PROXY_SOCKS5;
+}
+
+/* The checks of a numeric host that depend on the options: -4, -6, -s, -x and its scope.
+ * The name is shown (escaped) only on the way to a message. */
+static bool check_literal(struct target_parser *tp, const char *name, int family)
+{
+    const struct tc_options *opt = &tp->req->opt;
+    struct tc_shown shown;
+    if (opt->proxy && strchr(name, '%'))
+        return tc_usage(tp->res, "%s: a %%scope names an interface here, not at the proxy",
+                        tc_show(&shown, name));
+    const char *problem = tc_scope_problem(name);
+    if (problem)
+        return tc_usage(tp->res, "%s: %s", tc_show(&shown, name), problem);
+    if (opt->family != AF_UNSPEC && family != opt->family && !proxy_takes_target(opt))
+        return tc_usage(tp->res, "-%c: %s is an %s address", opt->family == AF_INET ? '4' : '6',
+                        tc_show(&shown, name), family_name(family));
+    if (opt->has_source && !opt->proxy && family != opt->source.ss_family)
+        return tc_usage(tp->res, "-s: %s is an %s address, the source an %s one",
+                        tc_show(&shown, name), family_name(family),
+                        family_name(opt->source.ss_family));
+    return true;
+}
+
+/* The host checks that depend on the options: -n, -4, -6, -s, -x. */
 static bool check_new_host(struct target_parser *tp, const char *name, bool *numeric)
 {
     const struct tc_options *opt = &tp->req->opt;
     struct tc_shown shown;
-    const char *w = tc_show(&shown, name);
     int family;
     if (!tc_check_host(name, numeric, &family)) {
         if (is_port_text(name)) /* `db:80 443`: ports only follow a bare host */
-            return tc_usage(tp->res, "%s: a port needs a host before it", w);
-        return tc_usage(tp->res, "%s: invalid host name", w);
+            return tc_usage(tp->res, "%s: a port needs a host before it", tc_show(&shown, name));
+        return tc_usage(tp->res, "%s: invalid host name", tc_show(&shown, name));
     }
-    if (!*numeric && opt->numeric_only)
-        return tc_usage(tp->res, "%s: host names need resolution, and -n forbids it", w);
-    if (opt->family != AF_UNSPEC && family != AF_UNSPEC && family != opt->family)
-        return tc_usage(tp->res, "-%c: %s is an %s address", opt->family == AF_INET ? '4' : '6', w,
-                        family == AF_INET ? "IPv4" : "IPv6");
+    if (*numeric)
+        return check_literal(tp, name, family);
+    if (opt->numeric_only && !proxy_takes_target(opt))
+        return tc_usage(tp->res, "%s: host names need resolution, and -n forbids it",
+                        tc_show(&shown, name));
     return true;
 }
 
@@ -297,13 +386,14 @@ static uint64_t name_hash(const char *s)
     return h;
 }
 
-/* The slot holding `name`, or the empty slot where it belongs. */
-static size_t *find_slot(const struct target_parser *tp, const char *name)
+/* The slot holding host `name` (a unix: path or not), or the empty slot where it belongs. */
+static size_t *find_slot(const struct target_parser *tp, const char *name, bool unix_socket)
 {
     size_t mask = tp->nslots - 1;
-    for (size_t i = (size_t)name_hash(name) & mask;; i = (i + 1) & mask) {
+    for (size_t i = (size_t)(name_hash(name) + unix_socket) & mask;; i = (i + 1) & mask) {
         size_t *slot = &tp->slots[i];
-        if (*slot == 0 || strcmp(tp->req->hosts[*slot - 1].name, name) == 0)
+        const struct tc_host *h = *slot ? &tp->req->hosts[*slot - 1] : NULL;
+        if (!h || (h->unix_socket == unix_socket && strcmp(h->name, name) == 0))
             return slot;
     }
 }
@@ -321,35 +411,37 @@ static bool grow_index(struct target_parser *tp)
     tp->slots = slots;
     tp->nslots = nslots;
     for (size_t i = 0; i < tp->req->nhosts; i++)
-        *find_slot(tp, tp->req->hosts[i].name) = i + 1;
+        *find_slot(tp, tp->req->hosts[i].name, tp->req->hosts[i].unix_socket) = i + 1;
     return true;
 }
 
 /* The index of host `name` (len bytes), adding it when new; SIZE_MAX after a usage error.
- * Hosts are shared by exact name, so `db 80 db:443` looks db up once per attempt. */
-static size_t add_host(struct target_parser *tp, const char *name, size_t len)
+ * Hosts are shared by exact name, so `db 80 db:443` looks db up once per attempt; a unix:
+ * path is never the same host as a TCP host of the same name. */
+static size_t add_host(struct target_parser *tp, const char *name, size_t len, bool unix_socket)
 {
     struct tc_request *req = tp->req;
     char *copy = strndup(name, len);
-    bool numeric;
+    bool numeric = false;
     if (!copy || !grow_index(tp)) {
         free(copy);
         tc_usage(tp->res, "out of memory");
         return SIZE_MAX;
     }
-    size_t *slot = find_slot(tp, copy);
+    size_t *slot = find_slot(tp, copy, unix_socket);
     if (*slot) {
         free(copy);
         return *slot - 1;
     }
-    if (!check_new_host(tp, copy, &numeric) ||
+    if ((!unix_socket && !check_new_host(tp, copy, &numeric)) ||
         !grow((void **)&req->hosts, &tp->hosts_cap, req->nhosts, sizeof *req->hosts)) {
         if (tp->res->outcome != TC_PARSE_USAGE)
             tc_usage(tp->res, "out of memory");
         free(copy);
         return SIZE_MAX;
     }
-    req->hosts[req->nhosts] = (struct tc_host){.name = copy, .numeric = numeric};
+    req->hosts[req->nhosts] =
+        (struct tc_host){.name = copy, .numeric = numeric, .unix_socket = unix_socket};
     *slot = ++req->nhosts;
     return req->nhosts - 1;
 }
@@ -362,19 +454,25 @@ static uint64_t word_targets(const struct tc_target_word *tw)
     return n;
 }
 
+/* Appends a target word whose ranges are made; frees them when it cannot. */
+static bool append_word(struct target_parser *tp, struct tc_target_word *tw)
+{
+    struct tc_request *req = tp->req;
+    if (!grow((void **)&req->words, &tp->words_cap, req->nwords, sizeof *req->words)) {
+        free(tw->ranges);
+        return tc_usage(tp->res, "out of memory");
+    }
+    req->words[req->nwords++] = *tw;
+    req->ntargets += word_targets(tw);
+    return true;
+}
+
 /* Appends a target word for `host` from the port text `ports` of the argument `word`. */
 static bool add_word(struct target_parser *tp, size_t host, const char *ports, const char *word)
 {
-    struct tc_request *req = tp->req;
     struct tc_target_word tw = {.host = host};
     bool no_memory;
-    if (!grow((void **)&req->words, &tp->words_cap, req->nwords, sizeof *req->words))
-        return tc_usage(tp->res, "out of memory");
-    if (!parse_ports(ports, word, &tw, tp->res, &no_memory))
-        return false;
-    req->words[req->nwords++] = tw;
-    req->ntargets += word_targets(&tw);
-    return true;
+    return parse_ports(ports, word, &tw, tp->res, &no_memory) && append_word(tp, &tw);
 }
 
 /* ---- target words ---- */
@@ -422,7 +520,7 @@ static bool parse_host_colon_ports(struct target_parser *tp, const char *rest, c
         return missing_port(tp, word);
     if (rest[0] == '[' && !memchr(host, ':', host_len)) /* brackets are for IPv6 only */
         return tc_usage(tp->res, "%s: brackets hold an IPv6 address", tc_show(&shown, word));
-    size_t h = add_host(tp, host, host_len);
+    size_t h = add_host(tp, host, host_len, false);
     return h != SIZE_MAX && add_word(tp, h, after + 1, word);
 }
 
@@ -436,8 +534,34 @@ static bool parse_dev_tcp(struct target_parser *tp, const char *word)
         return missing_port(tp, word);
     if (slash == rest)
         return tc_usage(tp->res, "%s: empty host", tc_show(&shown, word));
-    size_t h = add_host(tp, rest, (size_t)(slash - rest));
+    size_t h = add_host(tp, rest, (size_t)(slash - rest), false);
     return h != SIZE_MAX && add_word(tp, h, slash + 1, word);
+}
+
+/* unix:PATH, unix://PATH: one target, port 0.  The path is taken as written (relative paths
+ * too, as nc -U takes them); it only has to fit a sockaddr_un. */
+static bool parse_unix(struct target_parser *tp, const char *word)
+{
+    const struct tc_options *opt = &tp->req->opt;
+    struct tc_shown shown;
+    const char *w = tc_show(&shown, word);
+    bool url = strncmp(word, UNIX_URL_PREFIX, strlen(UNIX_URL_PREFIX)) == 0;
+    const char *path = word + strlen(url ? UNIX_URL_PREFIX : UNIX_PREFIX);
+    if (!*path)
+        return tc_usage(tp->res, "%s: empty socket path", w);
+    if (strlen(path) > UNIX_PATH_MAX_LEN)
+        return tc_usage(tp->res, "%s: a socket path is at most %zu bytes", w,
+                        (size_t)UNIX_PATH_MAX_LEN);
+    if (opt->has_source || opt->proxy)
+        return tc_usage(tp->res, "%s: -%c does not apply to a unix: target", w,
+                        opt->has_source ? 's' : 'x');
+    size_t h = add_host(tp, path, strlen(path), true);
+    struct tc_target_word tw = {.host = h, .nranges = 1};
+    if (h == SIZE_MAX)
+        return false;
+    if (!(tw.ranges = calloc(1, sizeof *tw.ranges))) /* {0, 0}: the one "port" */
+        return tc_usage(tp->res, "out of memory");
+    return append_word(tp, &tw);
 }
 
 static size_t count_colons(const char *s)
@@ -454,13 +578,15 @@ static bool parse_target_word(struct target_parser *tp, const char *word, enum e
                               size_t *bare_host)
 {
     *next = EXPECT_TARGET;
+    if (strncmp(word, UNIX_PREFIX, strlen(UNIX_PREFIX)) == 0) /* before HOST:PORT: one colon */
+        return parse_unix(tp, word);
     if (strncmp(word, TCP_URL_PREFIX, strlen(TCP_URL_PREFIX)) == 0)
         return parse_host_colon_ports(tp, word + strlen(TCP_URL_PREFIX), word);
     if (strncmp(word, DEV_TCP_PREFIX, strlen(DEV_TCP_PREFIX)) == 0)
         return parse_dev_tcp(tp, word);
     if (word[0] == '[' || count_colons(word) == 1)
         return parse_host_colon_ports(tp, word, word);
-    *bare_host = add_host(tp, word, strlen(word)); /* a name, IPv4, or IPv6 without brackets */
+    *bare_host = add_host(tp, word, strlen(word), false); /* a name, IPv4, IPv6 unbracketed */
     *next = EXPECT_PORTS;
     return *bare_host != SIZE_MAX;
 }
@@ -565,7 +691,7 @@ static bool parse_target_list(struct target_parser *tp, int argc, char **argv, i
     if (next == EXPECT_PORTS)
         return missing_port(tp, req->hosts[bare_host].name);
     if (req->nwords == 0)
-        return tc_usage(tp->res, "no target given");
+        return tc_usage(tp->res, "no target given; %s", tc_help_hint(form));
     return true;
 }
 

@@ -14,4 +14,12 @@ bool tc_parse_targets(int argc, char **argv, int *pos, enum tc_form form, struct
  * or a DNS name.  Sets *numeric and *family (AF_INET, AF_INET6 or AF_UNSPEC for names). */
 bool tc_check_host(const char *host, bool *numeric, int *family);
 
+/* Why the %scope of a valid IPv6 literal cannot be used, or NULL (also for no scope): a scope
+ * belongs on a link-local address only, and names an interface of this host (a local lookup,
+ * no network). */
+const char *tc_scope_problem(const char *literal);
+
+/* One port, without lists or ranges: a number 1-65535 or a service name. */
+bool tc_parse_one_port(const char *text, uint16_t *port);
+
 #endif

@@ -53,6 +53,11 @@ struct tc_seconds {
     char text[24];
 };
 
+/* How a message writes a tc_seconds text: "5 s", "0.25 s" for a bare number, "500ms", "2m"
+ * as written with a unit.  TC_SECONDS_PHRASE_MAX bytes always suffice. */
+#define TC_SECONDS_PHRASE_MAX (sizeof(((struct tc_seconds *)0)->text) + 2)
+void tc_seconds_phrase(char *out, size_t size, const char *text);
+
 /* One port word after parsing: an inclusive range (a single port has lo == hi). */
 struct tc_port_range {
     uint16_t lo, hi;
@@ -87,29 +92,36 @@ enum tc_proxy_kind {
     TC_PROXY_HTTP,    /* http://: HTTP CONNECT */
 };
 
+/* -x PROXY after parsing: scheme, host and port; credentials percent-decoded. */
 struct tc_proxy {
     enum tc_proxy_kind kind;
-    struct tc_host host; /* the proxy's host, as written */
+    struct tc_host host; /* the proxy's host as written, without brackets: a name or literal */
     uint16_t port;
-    char *user, *password; /* USER:PASS@, or NULL; never printed */
+    char *user, *password; /* USER:PASS@, or both NULL; never printed.  user: 1-255 bytes;
+                              password: 1-255 bytes for SOCKS5 (RFC 1929), may be "" for http */
 };
 
+/* What the options ask for (tcpcheck(1), OPTIONS).  The parser has checked every rule that
+ * needs no network: bounds, options that exclude each other, families that cannot meet. */
 struct tc_options {
-    int family;                 /* AF_UNSPEC, AF_INET (-4) or AF_INET6 (-6) */
-    bool numeric_only;          /* -n */
-    struct tc_seconds limit;    /* -w: one attempt at one target; default 5 s */
-    bool wait_mode;             /* -W given */
-    struct tc_seconds wait;     /* -W: usec 0 = no time limit (-W 0) */
-    struct tc_seconds interval; /* -i: default 0.1 s; 1 s in ping mode */
-    bool ping;                  /* -k given */
-    uint64_t ping_count;        /* -k COUNT; 0 = until interrupted */
-    bool expect_closed;         /* -C: a refused target passes */
-    bool reset_close;           /* -R: close with a reset (SO_LINGER 0) instead of FIN */
-    struct tc_proxy *proxy;     /* -x, or NULL */
-    size_t quorum;              /* -m / -a; 0 = every target must be open */
-    size_t max_inflight;        /* -c; 0 = choose from RLIMIT_NOFILE */
-    bool has_source;            /* -s */
-    struct sockaddr_storage source;
+    int family;                     /* AF_UNSPEC, AF_INET (-4) or AF_INET6 (-6); with a socks5h://
+                                       or http:// proxy it only chooses the proxy's addresses */
+    bool numeric_only;              /* -n: no name is resolved here (target names may still go to a
+                                       socks5h:// or http:// proxy) */
+    struct tc_seconds limit;        /* -w: one attempt at one target; default 5 s; > 0 */
+    bool wait_mode;                 /* -W given */
+    struct tc_seconds wait;         /* -W: usec 0 = no time limit (-W 0, any unit) */
+    struct tc_seconds interval;     /* -i: default 0.1 s; 1 s in ping mode unless -i is given */
+    bool ping;                      /* -k given (never with -W, -C or `-- COMMAND`) */
+    uint64_t ping_count;            /* -k COUNT; 0 = until interrupted */
+    bool expect_closed;             /* -C: a refused target passes (never with -S, -E or -k) */
+    bool reset_close;               /* -R: close with a reset (SO_LINGER 0) instead of FIN */
+    struct tc_proxy *proxy;         /* -x, or NULL (never with a unix: target) */
+    size_t quorum;                  /* -m / -a; 0 = every target must pass; <= ntargets */
+    size_t max_inflight;            /* -c; 0 = choose from RLIMIT_NOFILE */
+    bool has_source;                /* -s (never with a unix: target) */
+    struct sockaddr_storage source; /* -s: its family meets every literal target's (or the
+                                       proxy's), and a scope names an existing interface */
     socklen_t source_len;
     unsigned char *send_data; /* -S, escapes decoded; may hold NUL bytes */
     size_t send_len;
@@ -118,7 +130,7 @@ struct tc_options {
     bool quiet;       /* -q */
     int verbose;      /* -v count */
     bool json;        /* -j */
-    char *var_name;   /* -V (builtin only) */
+    char *var_name;   /* -V (builtin only): an identifier */
 };
 
 /* Everything one command line asks for.  Owns every pointer in it: tc_request_free(). */
@@ -150,6 +162,14 @@ struct tc_parse_result {
 void tc_parse_args(int argc, char **argv, enum tc_form form, struct tc_request *req,
                    struct tc_parse_result *res);
 void tc_request_free(struct tc_request *req);
+
+/* The option table as help text (tcpcheck(1), SYNOPSIS and OPTIONS), malloc'd; NULL when out
+ * of memory.  tc_help_synopsis: `lead` ("Usage: ") then "tcpcheck [-46aCHnqRvz] [-w SECS] ...
+ * TARGET..." with the options of that form, broken before column `width` (0: one line) with
+ * later lines under the first option.  tc_help_options: "  -w SECS    deadline ...\n", one or
+ * more lines per option of that form. */
+char *tc_help_synopsis(enum tc_form form, const char *lead, size_t width);
+char *tc_help_options(enum tc_form form);
 
 /* True when an option word before the first target (or `--`) holds the flag H, as in `-H`
  * or `-qH`; `-wH` is -w with the argument "H" and does not count.  Never fails.  For callers:

@@ -19,6 +19,12 @@ bool tc_usage(struct tc_parse_result *res, const char *fmt, ...)
     return false;
 }
 
+const char *tc_help_hint(enum tc_form form)
+{
+    return form == TC_FORM_BUILTIN ? "try 'help tcpcheck' for more information"
+                                   : "try 'tcpcheck --help' for more information";
+}
+
 static bool is_plain_char(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

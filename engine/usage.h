@@ -10,6 +10,10 @@
 bool tc_usage(struct tc_parse_result *res, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* The end of a usage line that is about the command line as a whole ("no target given"):
+ * where the help is, as GNU tools say it. */
+const char *tc_help_hint(enum tc_form form);
+
 /* A user's word made fit for a one-line message: shown as is when it is plain, otherwise
  * single-quoted with control and non-ASCII bytes escaped; long words are shortened. */
 struct tc_shown {

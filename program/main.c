@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -40,36 +41,24 @@ static void tell_line(void *ctx, const char *line)
     fprintf(stderr, "%s\n", line);
 }
 
-static const char usage_text[] =
-    "Usage: tcpcheck [-46aHnqvz] [-w SECS] [-W SECS] [-i SECS] [-m N] [-c N] [-s ADDR]\n"
-    "                [-S DATA] [-E PATTERN] [-j] TARGET... [-- COMMAND [ARG...]]\n"
+/* --help: the synopsis and the option lines come from the engine's option table, the rest is
+ * the program's own. */
+static const char help_intro[] =
     "Can a TCP connection to each TARGET be made right now, and if not, why not?\n"
     "\n"
-    "Targets: HOST PORTS..., HOST:PORTS, [IPV6]:PORTS, tcp://HOST:PORTS, /dev/tcp/HOST/PORTS\n"
+    "Targets: HOST PORTS..., HOST:PORTS, [IPV6]:PORTS, tcp://HOST:PORTS,\n"
+    "  /dev/tcp/HOST/PORTS, unix:PATH, unix://PATH\n"
     "  PORTS: a number, a service name, a range LO-HI, or a comma list of those.\n"
+    "  SECS: seconds (5, 0.25), or with a unit (500ms, 30s, 2m, 1h).\n"
     "\n"
-    "Options (before the targets):\n"
-    "  -w SECS     deadline of one attempt, name resolution included (default 5)\n"
-    "  -W SECS     wait mode: retry targets that are not open until they open or SECS pass\n"
-    "  -i SECS     pause between attempts in wait mode, from attempt start (default 0.1)\n"
-    "  -a          success when any target is open (the same as -m 1)\n"
-    "  -m N        success when at least N targets are open\n"
-    "  -4, -6      IPv4 or IPv6 addresses only\n"
-    "  -n          numeric hosts only, no name resolution\n"
-    "  -s ADDR     bind this local source address\n"
-    "  -c N        at most N connections in flight\n"
-    "  -S DATA     send DATA after connecting (escapes \\r \\n \\t \\\\ \\0 \\xHH)\n"
-    "  -E PATTERN  read the reply until it matches the shell glob PATTERN (4096 bytes at most)\n"
-    "  -H          healthcheck statuses: every failure exits 1\n"
-    "  -q          print nothing about targets\n"
-    "  -v          also report successes (-vv: address and connect time)\n"
-    "  -z          accepted and ignored, as in nc -z\n"
-    "  -j          one JSON object per target on stdout\n"
+    "Options (before the targets):\n";
+
+static const char help_outro[] =
     "  --help, --version\n"
     "\n"
     "Exit status: 0 open, 1 refused, 2 usage error, 3 timeout, 4 unresolved,\n"
-    "5 unreachable, 6 mismatch (-E), 7 local error, 130 interrupted.\n"
-    "With -- COMMAND, COMMAND replaces tcpcheck once every target is open.\n";
+    "5 unreachable, 6 mismatch (-E; open with -C), 7 local error, 130 interrupted.\n"
+    "With -- COMMAND, COMMAND replaces tcpcheck when the run succeeds.\n";
 
 /* Signals that stop a run are blocked except while the engine waits in ppoll(), so one
  * arriving between two checks of the flag is not slept through. */
@@ -117,14 +106,28 @@ static int finish_output(int status)
     return status;
 }
 
+static int print_help(void)
+{
+    char *synopsis = tc_help_synopsis(TC_FORM_PROGRAM, "Usage: ", 80);
+    char *options = tc_help_options(TC_FORM_PROGRAM);
+    int status = TC_EXIT_ERROR;
+    if (synopsis && options) {
+        printf("%s\n%s%s%s", synopsis, help_intro, options, help_outro);
+        status = finish_output(0);
+    } else {
+        fprintf(stderr, "tcpcheck: out of memory\n");
+    }
+    free(synopsis);
+    free(options);
+    return status;
+}
+
 static int parse_failed(const struct tc_parse_result *res, int argc, char **argv)
 {
     bool healthcheck = tc_args_want_healthcheck(argc, argv);
 
-    if (res->outcome == TC_PARSE_HELP) {
-        fputs(usage_text, stdout);
-        return finish_output(0);
-    }
+    if (res->outcome == TC_PARSE_HELP)
+        return print_help();
     if (res->outcome == TC_PARSE_VERSION) {
         fputs("tcpcheck " TC_VERSION "\n", stdout);
         return finish_output(0);

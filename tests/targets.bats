@@ -262,3 +262,67 @@ adjacent_servers() {
     check_status 3
     expect_between 280 700
 }
+
+# ---- no usable address is a usage error, not a 0 ms "timeout" (tcpcheck(1), TARGETS) -------
+
+# `unusable ARGS...`: a usage error that probed nothing; a listener on a random loopback
+# address proves the valid target beside it was not probed either.
+unusable() {
+    lo=$(random_lo)
+    start_server -a "$lo" hold
+    run_tc "$@" "$lo" "$PORT"
+    expect_usage 2 && expect_no_conns
+}
+
+@test "-s of the other family than a literal target" {
+    unusable -s ::1 127.0.0.1 1
+    expect_err "-s: 127.0.0.1 is an IPv4 address, the source an IPv6 one"
+}
+
+@test "-s IPv4 and a bracketed IPv6 target" {
+    unusable -s 127.0.0.1 '[::1]:1'
+}
+
+@test "a scoped literal whose interface does not exist" {
+    unusable fe80::1%nosuch 22
+    expect_err "fe80::1%nosuch: no such interface here"
+}
+
+@test "a scoped literal whose interface index does not exist" {
+    unusable '[fe80::1%999999]:22'
+}
+
+@test "a scope on a literal that is not link-local" {
+    unusable ::1%lo 22
+    expect_err "::1%lo: a %scope belongs on a link-local address (fe80::/10) only"
+}
+
+@test "-s with a scope on a literal that is not link-local" {
+    unusable -s ::1%lo ::1 22
+}
+
+@test "a name with -s of either family is left for run time" {
+    # localhost resolves without DNS (RFC 6761): -s 127.0.0.1 keeps its IPv4 address.
+    start_server hold
+    run_tc -s 127.0.0.1 -w 2 localhost "$PORT"
+    check_status 0
+}
+
+# ---- unix: targets: what the parser refuses (tcpcheck(1), TARGETS, "Unix sockets") ----------
+
+@test "unix: with an empty path" {
+    unusable unix:
+}
+
+@test "unix:// with an empty path" {
+    unusable unix://
+}
+
+@test "a unix: path longer than a socket address holds" {
+    unusable "unix:/tmp/$(printf 'x%.0s' {1..120})"
+}
+
+@test "a port word after a unix: target" {
+    unusable unix:/run/app.sock 80
+    expect_err "80: a port needs a host before it"
+}

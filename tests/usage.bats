@@ -105,7 +105,31 @@ bad() {
 }
 
 @test "an unknown option" {
-    bad -x "$LO" "$PORT"
+    bad -y "$LO" "$PORT"
+}
+
+# The words that point to the help, per form.
+help_hint() {
+    if [[ $TC_FORM == builtin ]]; then
+        echo "try 'help tcpcheck' for more information"
+    else
+        echo "try 'tcpcheck --help' for more information"
+    fi
+}
+
+@test "-h is no option, and the line says where the help is" {
+    bad -h
+    expect_err "-h: invalid option; $(help_hint)"
+}
+
+@test "a bare tcpcheck says what is missing and where the help is" {
+    bad
+    expect_err "no target given; $(help_hint)"
+}
+
+@test "a missing argument points to the help too" {
+    bad -k
+    expect_err "-k: option requires an argument; $(help_hint)"
 }
 
 @test "an unknown long option" {
@@ -152,8 +176,122 @@ bad() {
     bad -w soon "$LO" "$PORT"
 }
 
-@test "-W 0" {
-    bad -W 0 "$LO" "$PORT"
+@test "-W 0 is no usage error: it waits without a time limit" {
+    # What the wait does is WAIT MODE's; the parser only has to let it through.
+    run_tc -W 0 -w 1 "$LO" "$PORT"
+    [[ $status != 2 ]] || { show_run; false; }
+    [[ $stderr != *"-W"* ]] || { show_run; false; }
+}
+
+@test "-w with a unit it does not know" {
+    bad -w 5us "$LO" "$PORT"
+}
+
+@test "-w with a space before its unit" {
+    bad -w '5 ms' "$LO" "$PORT"
+}
+
+@test "-w with two units" {
+    bad -w 1m30s "$LO" "$PORT"
+}
+
+@test "-w finer than a microsecond" {
+    bad -w 0.0001ms "$LO" "$PORT"
+}
+
+@test "-w 0 in a unit" {
+    bad -w 0ms "$LO" "$PORT"
+}
+
+@test "-W above a day in hours" {
+    bad -W 25h "$LO" "$PORT"
+}
+
+@test "-i with an exponent and a unit" {
+    bad -i 1e3ms "$LO" "$PORT"
+}
+
+@test "times with units reach the engine: -w 300ms on a full backlog is about 0.3 s" {
+    start_server backlog
+    elapsed_ms tc -q -w 300ms 127.0.0.1 "$PORT"
+    check_status 3
+    expect_between 250 800
+}
+
+@test "-i and -W with units, and -R, against an open port" {
+    run_tc -R -i 250ms -W 2s -w 500ms "$LO" "$PORT"
+    check_status 0
+    expect_conns 1
+}
+
+@test "-k without a count" {
+    bad -k "$LO" "$PORT"
+}
+
+@test "-k with a sign" {
+    bad -k +3 "$LO" "$PORT"
+}
+
+@test "-C with -S" {
+    bad -C -S x "$LO" "$PORT"
+    expect_err "-C and -S exclude each other"
+}
+
+@test "-C with -E, in the other order" {
+    bad -E 'x*' -C "$LO" "$PORT"
+    expect_err "-C and -E exclude each other"
+}
+
+@test "-C with -k" {
+    bad -C -k 3 "$LO" "$PORT"
+}
+
+@test "-k with -W" {
+    bad -k 3 -W 5 "$LO" "$PORT"
+    expect_err "-W and -k exclude each other"
+}
+
+@test "program: -k with -- COMMAND" {
+    program_only
+    bad -k 3 "$LO" "$PORT" -- true
+    expect_err "-k and -- COMMAND exclude each other"
+}
+
+@test "-x without a scheme" {
+    bad -x "$LO:1080" "$LO" "$PORT"
+}
+
+@test "-x without a port" {
+    bad -x "socks5://$LO" "$LO" "$PORT"
+}
+
+@test "-x with a scheme tcpcheck does not speak" {
+    bad -x "https://$LO:443" "$LO" "$PORT"
+}
+
+@test "-x: a malformed proxy's line never shows the password" {
+    for proxy in "socks5://alice:Hunter2secret@$LO" "socks5://alice:Hunter2secret" \
+        "http://alice:Hunter2secret%zz@$LO:3128" "socks5://alice:Hunter2secret@[$LO]:1080" \
+        "socks5://alice:Hunter2secret@$LO:1080/x"; do
+        bad -x "$proxy" "$LO" "$PORT"
+        [[ $stderr != *Hunter2* ]] || { echo "the password shows"; show_run; false; }
+    done
+}
+
+@test "-n with a proxy name" {
+    bad -n -x socks5://proxy.invalid:1080 "$LO" "$PORT"
+}
+
+@test "-4 with an IPv6 proxy address" {
+    bad -4 -x 'socks5://[::1]:1080' "$LO" "$PORT"
+}
+
+@test "-s with a unix: target" {
+    bad -s 127.0.0.1 "$LO" "$PORT" unix:/run/nothing.sock
+}
+
+@test "-x with a unix: target" {
+    bad -x socks5://127.0.0.1:1080 unix:/run/nothing.sock "$LO" "$PORT"
 }
 
 @test "-W above 86400" {

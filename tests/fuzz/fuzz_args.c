@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* fuzz_args: the command-line parser (args.c, targets.c) against arbitrary words.
+/* fuzz_args: the command-line parser (args.c, targets.c, times.c, proxyurl.c) against
+ * arbitrary words.
  *
  * The input is split into argv words on NUL and newline, then parsed in both forms.  The
  * parser is the first thing every form runs on user input, so whatever comes in it must give
- * either a request whose targets can all be walked, or exactly one printable line.
+ * either a request whose targets can all be walked and whose options keep every rule of
+ * tcpcheck(1), OPTIONS (bounds, options that exclude each other), or exactly one printable
+ * line, which never shows the password of a -x PROXY.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +14,7 @@
 #include <string.h>
 
 #include "tcpcheck.h"
+#include "times.h"
 
 #define MAX_WORDS 256
 /* Walking every pair of `1-65535` a few times per input would make the fuzzer crawl; the
@@ -33,6 +37,52 @@ static void check_usage_line(const struct tc_parse_result *res)
     }
 }
 
+#define REQUIRE(cond)                                                                              \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "violated: %s\n", #cond);                                              \
+            abort();                                                                               \
+        }                                                                                          \
+    } while (0)
+
+/* A time keeps its text, and the text still means the value; its phrase fits. */
+static void check_seconds(const struct tc_seconds *t, tc_usec min, bool zero_allowed)
+{
+    tc_usec again = -1;
+    REQUIRE(t->text[0] && strnlen(t->text, sizeof t->text) < sizeof t->text);
+    REQUIRE(tc_seconds_value(t->text, &again) == TC_SECONDS_OK && again == t->usec);
+    REQUIRE((t->usec >= min || (zero_allowed && t->usec == 0)) && t->usec <= TC_SECONDS_MAX_USEC);
+    char phrase[TC_SECONDS_PHRASE_MAX];
+    tc_seconds_phrase(phrase, sizeof phrase, t->text);
+    REQUIRE(strlen(phrase) < sizeof phrase && strstr(phrase, t->text) == phrase);
+}
+
+static void check_options(const struct tc_request *req)
+{
+    const struct tc_options *opt = &req->opt;
+    check_seconds(&opt->limit, 1, false);
+    check_seconds(&opt->interval, 0, true);
+    if (opt->wait_mode)
+        check_seconds(&opt->wait, 0, true);
+    else
+        REQUIRE(opt->wait.usec == 0 && !opt->wait.text[0]);
+    /* tcpcheck(1), OPTIONS: the options that exclude each other */
+    REQUIRE(!(opt->expect_closed && (opt->send_data || opt->expect || opt->ping)));
+    REQUIRE(!(opt->ping && (opt->wait_mode || req->command)));
+    const struct tc_proxy *p = opt->proxy;
+    if (p) {
+        REQUIRE(p->kind == TC_PROXY_SOCKS5 || p->kind == TC_PROXY_SOCKS5H ||
+                p->kind == TC_PROXY_HTTP);
+        REQUIRE(p->host.name && p->host.name[0] && !p->host.unix_socket && p->port != 0);
+        REQUIRE(!p->user == !p->password);
+        REQUIRE(!p->user || p->user[0]);
+        REQUIRE(!(opt->numeric_only && !p->host.numeric));
+    }
+    for (size_t h = 0; h < req->nhosts; h++)
+        REQUIRE(!req->hosts[h].unix_socket ||
+                (!opt->has_source && !p && strlen(req->hosts[h].name) <= 107));
+}
+
 static void check_request(const struct tc_request *req)
 {
     if (req->nwords == 0 || req->ntargets == 0) {
@@ -44,8 +94,11 @@ static void check_request(const struct tc_request *req)
         const struct tc_target_word *tw = &req->words[w];
         if (tw->host >= req->nhosts || tw->nranges == 0)
             abort();
+        if (req->hosts[tw->host].unix_socket) /* one "port", 0 */
+            REQUIRE(tw->nranges == 1 && tw->ranges[0].lo == 0 && tw->ranges[0].hi == 0);
         for (size_t r = 0; r < tw->nranges; r++) {
-            if (tw->ranges[r].lo == 0 || tw->ranges[r].lo > tw->ranges[r].hi)
+            if ((tw->ranges[r].lo == 0 && !req->hosts[tw->host].unix_socket) ||
+                tw->ranges[r].lo > tw->ranges[r].hi)
                 abort();
             expected += (uint64_t)(tw->ranges[r].hi - tw->ranges[r].lo) + 1;
         }
@@ -67,8 +120,9 @@ static void check_request(const struct tc_request *req)
     uint16_t port;
     uint64_t steps = 0;
     while (steps < MAX_ITER && tc_target_iter_next(req, &it, &word, &port)) {
-        /* Argument order: the word index never goes back, ports are never 0. */
-        if (word >= req->nwords || word < last_word || port == 0)
+        /* Argument order: the word index never goes back, ports are 0 only for unix: */
+        if (word >= req->nwords || word < last_word ||
+            (port == 0) != req->hosts[req->words[word].host].unix_socket)
             abort();
         last_word = word;
         steps++;
@@ -78,6 +132,71 @@ static void check_request(const struct tc_request *req)
                 (unsigned long long)req->ntargets);
         abort();
     }
+    check_options(req);
+}
+
+/* memmem, which POSIX lacks. */
+static bool contains_n(const char *hay, size_t hay_len, const char *needle, size_t len)
+{
+    for (size_t i = 0; len <= hay_len && i <= hay_len - len; i++)
+        if (memcmp(hay + i, needle, len) == 0)
+            return true;
+    return false;
+}
+
+static bool contains(const char *hay, const char *needle, size_t len)
+{
+    return contains_n(hay, strlen(hay), needle, len);
+}
+
+/* The password's place in a -x URL given as the first option ("-x URL" or "-xURL"): between
+ * the first ':' after "://" and the last '@'.  *word is the argv index; NULL when none. */
+static char *password_span(int argc, char **argv, int *word, size_t *len)
+{
+    *word = argc >= 2 && strcmp(argv[0], "-x") == 0 ? 1 : 0;
+    char *url = argc >= 1 && strncmp(argv[0], "-x", 2) == 0 ? argv[*word] : NULL;
+    char *scheme_end = url ? strstr(url, "://") : NULL;
+    char *at = url ? strrchr(url, '@') : NULL;
+    if (!scheme_end || !at || at < scheme_end)
+        return NULL;
+    char *colon = memchr(scheme_end + 3, ':', (size_t)(at - scheme_end - 3));
+    *len = colon ? (size_t)(at - colon - 1) : 0;
+    return colon && *len >= 4 ? colon + 1 : NULL;
+}
+
+/* tcpcheck(1), PROXIES: a usage line never shows the password.  The password is replaced by a
+ * canary of its length (a plain one, so percent-decoding has nothing to say about it) and the
+ * line parsed again: the canary must not come out. */
+static void check_secret_hidden(int argc, char **argv)
+{
+    int word;
+    size_t len;
+    char *span = password_span(argc, argv, &word, &len);
+    if (!span)
+        return;
+    char *saved = strndup(span, len);
+    if (!saved)
+        return;
+    static const char canary[] = "Zq9Xw7";
+    for (size_t i = 0; i < len; i++)
+        span[i] = canary[i % (sizeof canary - 1)];
+    bool elsewhere = false; /* the canary typed elsewhere on the line may show from there */
+    for (int i = 0; i < argc && !elsewhere; i++)
+        elsewhere = i != word && contains(argv[i], span, len);
+    elsewhere = elsewhere || contains(span + len, span, len) ||
+                contains_n(argv[word], (size_t)(span - argv[word]), span, len);
+    for (int f = 0; f < 2 && !elsewhere; f++) {
+        struct tc_request req;
+        struct tc_parse_result res;
+        tc_parse_args(argc, argv, f ? TC_FORM_BUILTIN : TC_FORM_PROGRAM, &req, &res);
+        if (res.outcome == TC_PARSE_USAGE && contains(res.message, span, len)) {
+            fprintf(stderr, "usage line shows the proxy's password: %s\n", res.message);
+            abort();
+        }
+        tc_request_free(&req);
+    }
+    memcpy(span, saved, len);
+    free(saved);
 }
 
 static void parse_once(int argc, char **argv, enum tc_form form)
@@ -98,7 +217,7 @@ static void parse_once(int argc, char **argv, enum tc_form form)
         /* fall through: the request must be empty, so freeing it again is harmless */
     case TC_PARSE_HELP:
     case TC_PARSE_VERSION:
-        if (req.hosts != NULL || req.words != NULL || req.command != NULL)
+        if (req.hosts != NULL || req.words != NULL || req.command != NULL || req.opt.proxy)
             abort();
         break;
     }
@@ -132,6 +251,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     argv[argc] = NULL;
     parse_once(argc, argv, TC_FORM_PROGRAM);
     parse_once(argc, argv, TC_FORM_BUILTIN);
+    check_secret_hidden(argc, argv);
     free(buf);
     return 0;
 }
