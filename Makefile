@@ -68,16 +68,10 @@ tools: $(TOOL_BIN)
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do $$t; done
 
-# --- what a Debian 12 machine needs, installed only when missing ---------------------------
-DEB_PACKAGES := gcc make pkg-config libc-ares-dev bash-builtins bats jq iproute2 util-linux \
-                dash busybox shellcheck netcat-openbsd valgrind clang libclang-rt-14-dev \
-                libfuzzer-14-dev procps time python3
-deps: deps-static
-	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	    echo "make deps: installing $$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	fi
+# --- what a Debian 12 machine needs: scripts/deps says what it writes and installs, and skips
+# whatever is there already (`scripts/deps static`: only what `make static` needs) -----------
+deps:
+	scripts/deps
 
 # --- tests -------------------------------------------------------------------------------
 check: all tools unit static

@@ -71,23 +71,6 @@ $(CARES_TREE)/CMakeLists.txt:
 	rm -rf $(CARES_TREE) && mv $(CARES_SRC_DIR)/c-ares.tmp $(CARES_TREE)
 	touch $@
 
-# Debian 12: musl-gcc, dpkg-source, cmake, and a deb-src entry for Debian's archive (deb822: a
-# copy of the deb entries of debian.sources with Types: deb-src).  Each step only when missing.
-STATIC_PKGS    := musl-tools dpkg-dev cmake
-DEB_SOURCES    := /etc/apt/sources.list.d/debian.sources
-SRC_SOURCES    := /etc/apt/sources.list.d/tcpcheck-src.sources
-
+# Debian 12: musl-gcc, dpkg-source, cmake and a deb-src entry, each only when missing.
 deps-static:
-	@set -e; missing=; \
-	for p in $(STATIC_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq$$missing; fi; \
-	if ! apt-cache showsrc c-ares 2>/dev/null | grep -q '^Package: c-ares'; then \
-	    if [ ! -f $(SRC_SOURCES) ] && [ -f $(DEB_SOURCES) ]; then \
-	        sed 's/^Types:.*/Types: deb-src/' $(DEB_SOURCES) > $(SRC_SOURCES).tmp && \
-	        mv $(SRC_SOURCES).tmp $(SRC_SOURCES); \
-	        echo "deps-static: wrote $(SRC_SOURCES)"; \
-	    elif [ ! -f $(SRC_SOURCES) ]; then \
-	        echo "deps-static: no $(DEB_SOURCES): add a deb-src line for c-ares yourself" >&2; exit 1; \
-	    fi; \
-	    apt-get update -qq; \
-	fi
+	scripts/deps static
