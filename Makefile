@@ -8,9 +8,18 @@ CC         ?= cc
 BASH_INC   ?= $(shell pkg-config --variable=headersdir bash 2>/dev/null || echo /usr/include/bash)
 CARES_A    ?= $(firstword $(wildcard /usr/lib/*/libcares.a /usr/lib/libcares.a))
 
+# The one version: the top entry of debian/changelog, `tcpcheck (2.0.0) unstable; ...`.  It reaches
+# --version (-DTC_VERSION), the man page and the sh fallback as built ($(BUILD)/tcpcheck.1 and
+# $(BUILD)/tcpcheck.sh, @VERSION@ replaced), the package and the release's file names.
+VERSION    := $(shell sed -n '1{s/^tcpcheck [(]//;s/[)].*//;p;}' debian/changelog 2>/dev/null)
+ifeq ($(VERSION),)
+$(error no version: the first line of debian/changelog must read 'tcpcheck (VERSION) ...')
+endif
+VERSION_DEF := -DTC_VERSION='"$(VERSION)"'
+
 WARN       := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT        ?= -O2 -g
-CFLAGS_ALL := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(OPT) -fPIC -fvisibility=hidden
+CFLAGS_ALL := -std=c11 -D_POSIX_C_SOURCE=200809L $(VERSION_DEF) $(WARN) $(OPT) -fPIC -fvisibility=hidden
 ifeq ($(SANITIZE),1)
 CFLAGS_ALL += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDSAN      := -fsanitize=address,undefined
@@ -23,13 +32,14 @@ ENGINE_OBJ := $(ENGINE_SRC:engine/%.c=$(BUILD)/obj/%.o)
 ENGINE_HDR := $(wildcard engine/*.h)
 
 .PHONY: all deps check unit tools clean demo install uninstall format-check
-all: $(BUILD)/tcpcheck $(BUILD)/tcpcheck.so
+all: $(BUILD)/tcpcheck $(BUILD)/tcpcheck.so $(BUILD)/tcpcheck.sh $(BUILD)/tcpcheck.1
 
 $(BUILD)/obj/%.o: engine/%.c $(ENGINE_HDR) | $(BUILD)/obj
-	$(CC) $(CFLAGS_ALL) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/main.o: program/main.c $(ENGINE_HDR) | $(BUILD)/obj
-	$(CC) $(CFLAGS_ALL) $(CFLAGS) -Iengine -c $< -o $@
+# The files that print the version are rebuilt when it changes.
+$(BUILD)/obj/main.o: program/main.c $(ENGINE_HDR) debian/changelog | $(BUILD)/obj
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(CFLAGS) -Iengine -c $< -o $@
 
 $(BUILD)/obj:
 	mkdir -p $@
@@ -43,13 +53,22 @@ $(BUILD)/tcpcheck: $(ENGINE_OBJ) $(BUILD)/obj/main.o
 BASH_CFLAGS := -std=gnu11 -DHAVE_CONFIG_H -DSHELL -isystem $(BASH_INC) -isystem $(BASH_INC)/include \
                -isystem $(BASH_INC)/builtins -isystem /usr/lib/bash
 
-$(BUILD)/obj/bash_builtin.o: builtin/bash_builtin.c $(ENGINE_HDR) | $(BUILD)/obj
-	$(CC) $(filter-out -std=% -D_POSIX_C_SOURCE=%,$(CFLAGS_ALL)) $(BASH_CFLAGS) -Iengine $(CFLAGS) \
+$(BUILD)/obj/bash_builtin.o: builtin/bash_builtin.c $(ENGINE_HDR) debian/changelog | $(BUILD)/obj
+	$(CC) $(CPPFLAGS) $(filter-out -std=% -D_POSIX_C_SOURCE=%,$(CFLAGS_ALL)) $(BASH_CFLAGS) -Iengine $(CFLAGS) \
 	    -c $< -o $@
 
 $(BUILD)/tcpcheck.so: $(ENGINE_OBJ) $(BUILD)/obj/bash_builtin.o
 	$(CC) $(LDSAN) $(LDFLAGS) -shared -Wl,-soname,tcpcheck -Wl,-z,relro -Wl,-z,now -Wl,-z,nodelete \
 	    -Wl,--exclude-libs,ALL -o $@ $^ $(CARES_A)
+
+# The man page and the sh fallback as installed: the version stamped in.
+$(BUILD)/tcpcheck.sh: shell/tcpcheck.sh debian/changelog
+	@mkdir -p $(@D)
+	sed 's/@VERSION@/$(VERSION)/g' $< > $@.tmp && chmod 0755 $@.tmp && mv $@.tmp $@
+
+$(BUILD)/tcpcheck.1: doc/tcpcheck.1 debian/changelog
+	@mkdir -p $(@D)
+	sed 's/@VERSION@/$(VERSION)/g' $< > $@.tmp && mv $@.tmp $@
 
 # C unit tests (tests/unit/test_*.c, linked with the engine) and test tools (tests/tools/*.c).
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
@@ -97,9 +116,9 @@ INSTALLED   := $(BINDIR)/tcpcheck $(BINDIR)/tcpcheck.sh $(LOADABLEDIR)/tcpcheck 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LOADABLEDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(COMPDIR)
 	install -m 0755 $(BUILD)/tcpcheck $(DESTDIR)$(BINDIR)/tcpcheck
-	install -m 0755 shell/tcpcheck.sh $(DESTDIR)$(BINDIR)/tcpcheck.sh
+	install -m 0755 $(BUILD)/tcpcheck.sh $(DESTDIR)$(BINDIR)/tcpcheck.sh
 	install -m 0755 $(BUILD)/tcpcheck.so $(DESTDIR)$(LOADABLEDIR)/tcpcheck
-	install -m 0644 doc/tcpcheck.1 $(DESTDIR)$(MANDIR)/tcpcheck.1
+	install -m 0644 $(BUILD)/tcpcheck.1 $(DESTDIR)$(MANDIR)/tcpcheck.1
 	install -m 0644 doc/tcpcheck.bash-completion $(DESTDIR)$(COMPDIR)/tcpcheck
 
 uninstall:
@@ -122,7 +141,7 @@ FUZZ_SRC_args   := $(FUZZ_PARSER)
 FUZZ_SRC_escape := $(FUZZ_PARSER)
 FUZZ_SRC_match  := engine/match.c
 FUZZ_SRC_json   := $(addprefix engine/,report.c escape.c buf.c states.c)
-FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -g -O1 \
+FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(VERSION_DEF) $(WARN) -g -O1 \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iengine -Itests/fuzz
 FUZZ_BIN     := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 # A reply is at most 4096 bytes; a little more lets the targets see the cut.

@@ -36,7 +36,7 @@ static: $(BUILD)/tcpcheck-static
 
 cares-musl: $(CARES_MUSL_A)
 
-$(BUILD)/tcpcheck-static: $(ENGINE_SRC) program/main.c $(ENGINE_HDR) $(CARES_MUSL_A)
+$(BUILD)/tcpcheck-static: $(ENGINE_SRC) program/main.c $(ENGINE_HDR) debian/changelog $(CARES_MUSL_A)
 	$(MUSL_CC) $(STATIC_CFLAGS) -DCARES_STATICLIB -I$(CARES_MUSL_INC) -Iengine $(STATIC_LDFLAGS) \
 	    -o $@ $(ENGINE_SRC) program/main.c $(CARES_MUSL_A)
 	@printf 'static: %s: %s bytes\n' $@ "$$(wc -c < $@)"

@@ -101,7 +101,7 @@ fail_run() {
 @test "--version: stdout, status 0; a failed write is status 1" {
     run --separate-stderr tcb 'tcpcheck --version'
     check_status 0
-    [[ $output == "tcpcheck 1.0.0" ]]
+    [[ $output == "tcpcheck $TC_RELEASE" ]]
     run --separate-stderr tcb 'tcpcheck --version >/dev/full'
     check_status 1
     [[ $stderr == *"write error"* ]]
