@@ -106,23 +106,49 @@ demo: all tools
 	@sh examples/demo.sh
 
 # --- install -------------------------------------------------------------------------------
+# Stripped binaries (debian/rules leaves the stripping to dh_strip: INSTALL_STRIP=); the builtin
+# is a shared object, read by dlopen, not executed: 0644 (Debian policy 8.1).  The sh
+# fallback goes to $(SHAREDIR), not $(BINDIR): it is a file to copy where nothing can be built,
+# and a command named *.sh on PATH is what Debian's policy (and lintian) rule out.  Bash
+# completion answers for `tcpcheck` and, through a link for bash-completion's on-demand loading
+# (which looks a command's basename up), for `tcpcheck.sh`.
 BINDIR      ?= $(PREFIX)/bin
 LOADABLEDIR ?= $(PREFIX)/lib/bash
+SHAREDIR    ?= $(PREFIX)/share/tcpcheck
 MANDIR      ?= $(PREFIX)/share/man/man1
 COMPDIR     ?= $(PREFIX)/share/bash-completion/completions
-INSTALLED   := $(BINDIR)/tcpcheck $(BINDIR)/tcpcheck.sh $(LOADABLEDIR)/tcpcheck \
-               $(MANDIR)/tcpcheck.1 $(COMPDIR)/tcpcheck
+STRIP       ?= strip
+INSTALL_STRIP ?= -s --strip-program=$(STRIP)
+INSTALLED   := $(BINDIR)/tcpcheck $(LOADABLEDIR)/tcpcheck $(SHAREDIR)/tcpcheck.sh \
+               $(MANDIR)/tcpcheck.1 $(COMPDIR)/tcpcheck $(COMPDIR)/tcpcheck.sh
+INSTALL_DIRS = $(abspath $(addprefix $(DESTDIR),$(BINDIR) $(LOADABLEDIR) $(SHAREDIR) $(MANDIR) $(COMPDIR)))
+# The directories `make install` had to create (and their parents), one absolute path a line:
+# `make uninstall` removes those of them that are empty again, and no other.
+CREATED_DIRS := $(BUILD)/install-created-dirs
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LOADABLEDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(COMPDIR)
-	install -m 0755 $(BUILD)/tcpcheck $(DESTDIR)$(BINDIR)/tcpcheck
-	install -m 0755 $(BUILD)/tcpcheck.sh $(DESTDIR)$(BINDIR)/tcpcheck.sh
-	install -m 0755 $(BUILD)/tcpcheck.so $(DESTDIR)$(LOADABLEDIR)/tcpcheck
+	@mkdir -p $(BUILD) && { cat $(CREATED_DIRS) 2>/dev/null; for d in $(INSTALL_DIRS); do \
+	    while [ ! -d "$$d" ]; do echo "$$d"; d=$$(dirname "$$d"); done; \
+	done; } | sort -u > $(CREATED_DIRS).tmp && mv $(CREATED_DIRS).tmp $(CREATED_DIRS)
+	install -d $(INSTALL_DIRS)
+	install -m 0755 $(INSTALL_STRIP) $(BUILD)/tcpcheck $(DESTDIR)$(BINDIR)/tcpcheck
+	install -m 0644 $(INSTALL_STRIP) $(BUILD)/tcpcheck.so $(DESTDIR)$(LOADABLEDIR)/tcpcheck
+	install -m 0755 $(BUILD)/tcpcheck.sh $(DESTDIR)$(SHAREDIR)/tcpcheck.sh
 	install -m 0644 $(BUILD)/tcpcheck.1 $(DESTDIR)$(MANDIR)/tcpcheck.1
 	install -m 0644 doc/tcpcheck.bash-completion $(DESTDIR)$(COMPDIR)/tcpcheck
+	ln -sf tcpcheck $(DESTDIR)$(COMPDIR)/tcpcheck.sh
 
+# Each created directory is removed once empty, then its parent if that was created too.
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	@[ -f $(CREATED_DIRS) ] || exit 0; \
+	for d in $(INSTALL_DIRS); do \
+	    while grep -qxF "$$d" $(CREATED_DIRS) && rmdir "$$d" 2>/dev/null; do \
+	        echo "rmdir $$d"; d=$$(dirname "$$d"); \
+	    done; \
+	done; \
+	while read -r d; do [ ! -d "$$d" ] || echo "$$d"; done < $(CREATED_DIRS) > $(CREATED_DIRS).tmp; \
+	mv $(CREATED_DIRS).tmp $(CREATED_DIRS)
 
 clean:
 	rm -rf $(BUILD)
