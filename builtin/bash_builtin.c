@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "loadables.h"
+#include "version.h" /* bash's: DISTVERSION, the release of these headers */
 
 #include "tcpcheck.h"
 
@@ -366,6 +367,26 @@ static char *tcpcheck_doc[] = {
     "  first failing one in argument order.",
     NULL,
 };
+
+/* The bash release this file is compiled for: a loadable uses bash's own structures and
+ * functions (WORD_LIST, SHELL_VAR, the variable API), which are only kept stable within one
+ * release (5.2.x).  The tests build a copy that expects another one. */
+#ifndef TC_BASH_RELEASE
+#define TC_BASH_RELEASE DISTVERSION
+#endif
+
+/* Run by `enable -f` before the builtin is added (a zero return refuses it): in a bash of
+ * another release, one line saying why, and nothing of ours ever runs there.  bash adds its
+ * own "not loaded" line after it. */
+__attribute__((visibility("default"))) int tcpcheck_builtin_load(char *name);
+int tcpcheck_builtin_load(char *name)
+{
+    if (strcmp(dist_version, TC_BASH_RELEASE) == 0)
+        return 1;
+    builtin_error("%s: built for bash %s, this is bash %s.%d: not loaded", name, TC_BASH_RELEASE,
+                  dist_version, patch_level);
+    return 0;
+}
 
 __attribute__((visibility("default"))) struct builtin tcpcheck_struct = {
     .name = "tcpcheck",
