@@ -150,6 +150,29 @@ uninstall:
 	while read -r d; do [ ! -d "$$d" ] || echo "$$d"; done < $(CREATED_DIRS) > $(CREATED_DIRS).tmp; \
 	mv $(CREATED_DIRS).tmp $(CREATED_DIRS)
 
+# --- the Debian package (debian/): built in a copy of the tree, $(DEB_DIR)/tcpcheck-VERSION, so
+# that dpkg-buildpackage leaves nothing in this one; the .deb, its -dbgsym and the .changes land
+# in $(DEB_DIR).  It sees none of this make's variables (BUILD, SANITIZE, CFLAGS, ...): the
+# package is built as Debian builds it.  lintian then fails the target on any error. ----------
+DEB_DIR    := $(BUILD)/deb
+DEB_ARCH    = $(shell dpkg --print-architecture)
+DEB_FILE    = $(DEB_DIR)/tcpcheck_$(VERSION)_$(DEB_ARCH).deb
+# The tree's files: tracked and new ones as git sees them (deleted ones skipped), else all of it
+# but build output.  Written as a tar stream on stdout.
+TREE_TAR   := { git ls-files -z --cached --others --exclude-standard 2>/dev/null | \
+                  tar --null --ignore-failed-read -T - -cf - 2>/dev/null || \
+                  tar --exclude=./build --exclude=./dist --exclude=./.git -cf - .; }
+
+.PHONY: deb
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/tcpcheck-$(VERSION)
+	$(TREE_TAR) | tar -xf - -C $(DEB_DIR)/tcpcheck-$(VERSION)
+	rm -rf $(DEB_DIR)/tcpcheck-$(VERSION)/build
+	cd $(DEB_DIR)/tcpcheck-$(VERSION) && env -i PATH="$$PATH" HOME="$$HOME" \
+	    dpkg-buildpackage -us -uc -b >../build.log 2>&1 || { tail -40 ../build.log; exit 1; }
+	lintian -I $(DEB_DIR)/tcpcheck_$(VERSION)_$(DEB_ARCH).changes
+	@printf 'deb: %s\n' $(DEB_FILE)
+
 clean:
 	rm -rf $(BUILD)
 
