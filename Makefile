@@ -173,6 +173,32 @@ deb:
 	lintian -I $(DEB_DIR)/tcpcheck_$(VERSION)_$(DEB_ARCH).changes
 	@printf 'deb: %s\n' $(DEB_FILE)
 
+# --- release files: dist/ holds the source tarball (git archive of HEAD), the static programs
+# for x86_64 and aarch64 (each at most 200 KB), the sh fallback, and SHA256SUMS. -------------
+DIST        ?= dist
+RELEASE_MAX := 204800
+RELEASE_BIN := $(DIST)/tcpcheck-$(VERSION)-x86_64-linux-musl $(DIST)/tcpcheck-$(VERSION)-aarch64-linux-musl
+
+.PHONY: release
+release: $(BUILD)/tcpcheck-static $(BUILD)/tcpcheck-static-aarch64 $(BUILD)/tcpcheck.sh
+	@[ "$$(uname -m)" = x86_64 ] || { echo "release: builds on x86_64 (musl-gcc is this machine's)" >&2; exit 1; }
+	@git rev-parse --verify -q HEAD >/dev/null || { echo "release: needs a git checkout" >&2; exit 1; }
+	@[ "$$(git show HEAD:debian/changelog | sed -n 1p)" = "$$(sed -n 1p debian/changelog)" ] || \
+	    { echo "release: debian/changelog differs from HEAD's: commit it first" >&2; exit 1; }
+	@[ -z "$$(git status --porcelain --untracked-files=no)" ] || \
+	    echo "release: uncommitted changes: the tarball holds HEAD ($$(git rev-parse --short HEAD)), not them" >&2
+	rm -rf $(DIST) && mkdir -p $(DIST)
+	git archive --format=tar.gz --prefix=tcpcheck-$(VERSION)/ -o $(DIST)/tcpcheck-$(VERSION).tar.gz HEAD
+	cp $(BUILD)/tcpcheck-static $(DIST)/tcpcheck-$(VERSION)-x86_64-linux-musl
+	cp $(BUILD)/tcpcheck-static-aarch64 $(DIST)/tcpcheck-$(VERSION)-aarch64-linux-musl
+	cp $(BUILD)/tcpcheck.sh $(DIST)/tcpcheck-$(VERSION).sh
+	@for f in $(RELEASE_BIN); do size=$$(wc -c < $$f); \
+	    echo "release: $$f: $$size bytes"; \
+	    [ "$$size" -le $(RELEASE_MAX) ] || { echo "release: $$f is over $(RELEASE_MAX) bytes" >&2; exit 1; }; \
+	done
+	cd $(DIST) && sha256sum tcpcheck-* > SHA256SUMS
+	@cat $(DIST)/SHA256SUMS
+
 clean:
 	rm -rf $(BUILD)
 
