@@ -157,16 +157,17 @@ uninstall:
 DEB_DIR    := $(BUILD)/deb
 DEB_ARCH    = $(shell dpkg --print-architecture)
 DEB_FILE    = $(DEB_DIR)/tcpcheck_$(VERSION)_$(DEB_ARCH).deb
-# The tree's files: tracked and new ones as git sees them (deleted ones skipped), else all of it
-# but build output.  Written as a tar stream on stdout.
-TREE_TAR   := { git ls-files -z --cached --others --exclude-standard 2>/dev/null | \
-                  tar --null --ignore-failed-read -T - -cf - 2>/dev/null || \
-                  tar --exclude=./build --exclude=./dist --exclude=./.git -cf - .; }
+# The tree's files as a tar stream on stdout: in a git checkout, tracked and new ones as git sees
+# them (deleted ones skipped); elsewhere (an unpacked tarball) all of it but build output.
+TREE_TAR   := if git rev-parse --git-dir >/dev/null 2>&1; then \
+                  git ls-files -z --cached --others --exclude-standard | \
+                  tar --null --ignore-failed-read -T - -cf - 2>/dev/null; \
+              else tar --exclude=./build --exclude=./dist -cf - .; fi
 
 .PHONY: deb
 deb:
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/tcpcheck-$(VERSION)
-	$(TREE_TAR) | tar -xf - -C $(DEB_DIR)/tcpcheck-$(VERSION)
+	{ $(TREE_TAR); } | tar -xf - -C $(DEB_DIR)/tcpcheck-$(VERSION)
 	rm -rf $(DEB_DIR)/tcpcheck-$(VERSION)/build
 	cd $(DEB_DIR)/tcpcheck-$(VERSION) && env -i PATH="$$PATH" HOME="$$HOME" \
 	    dpkg-buildpackage -us -uc -b >../build.log 2>&1 || { tail -40 ../build.log; exit 1; }
