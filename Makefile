@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # tcpcheck: one engine, three forms.  `make` builds the program and the bash builtin,
-# `make check` runs every test, `make deps` installs what a Debian 12 machine lacks.
+# `make check` runs every test, `make deps` installs what a Debian 12 machine lacks (through
+# scripts/deps), `make install` / `make deb` / `make release` ship it (static.mk: `make static`).
 
 PREFIX     ?= /usr/local
 BUILD      ?= build
@@ -168,7 +169,6 @@ TREE_TAR   := if git rev-parse --git-dir >/dev/null 2>&1; then \
 deb:
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/tcpcheck-$(VERSION)
 	{ $(TREE_TAR); } | tar -xf - -C $(DEB_DIR)/tcpcheck-$(VERSION)
-	rm -rf $(DEB_DIR)/tcpcheck-$(VERSION)/build
 	cd $(DEB_DIR)/tcpcheck-$(VERSION) && env -i PATH="$$PATH" HOME="$$HOME" \
 	    dpkg-buildpackage -us -uc -b >../build.log 2>&1 || { tail -40 ../build.log; exit 1; }
 	lintian -I $(DEB_DIR)/tcpcheck_$(VERSION)_$(DEB_ARCH).changes
