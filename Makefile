@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # tcpcheck: one engine, three forms.  `make` builds the program and the bash builtin,
-# `make check` runs every test, `make deps` installs what a Debian 12 machine lacks.
+# `make check` runs every test, `make deps` installs what a Debian 12 machine lacks (through
+# scripts/deps), `make install` / `make deb` / `make release` ship it (static.mk: `make static`).
 
 PREFIX     ?= /usr/local
 BUILD      ?= build
@@ -8,9 +9,18 @@ CC         ?= cc
 BASH_INC   ?= $(shell pkg-config --variable=headersdir bash 2>/dev/null || echo /usr/include/bash)
 CARES_A    ?= $(firstword $(wildcard /usr/lib/*/libcares.a /usr/lib/libcares.a))
 
+# The one version: the top entry of debian/changelog, `tcpcheck (2.0.0) unstable; ...`.  It reaches
+# --version (-DTC_VERSION), the man page and the sh fallback as built ($(BUILD)/tcpcheck.1 and
+# $(BUILD)/tcpcheck.sh, @VERSION@ replaced), the package and the release's file names.
+VERSION    := $(shell sed -n '1{s/^tcpcheck [(]//;s/[)].*//;p;}' debian/changelog 2>/dev/null)
+ifeq ($(VERSION),)
+$(error no version: the first line of debian/changelog must read 'tcpcheck (VERSION) ...')
+endif
+VERSION_DEF := -DTC_VERSION='"$(VERSION)"'
+
 WARN       := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT        ?= -O2 -g
-CFLAGS_ALL := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(OPT) -fPIC -fvisibility=hidden
+CFLAGS_ALL := -std=c11 -D_POSIX_C_SOURCE=200809L $(VERSION_DEF) $(WARN) $(OPT) -fPIC -fvisibility=hidden
 ifeq ($(SANITIZE),1)
 CFLAGS_ALL += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDSAN      := -fsanitize=address,undefined
@@ -23,13 +33,14 @@ ENGINE_OBJ := $(ENGINE_SRC:engine/%.c=$(BUILD)/obj/%.o)
 ENGINE_HDR := $(wildcard engine/*.h)
 
 .PHONY: all deps check unit tools clean demo install uninstall format-check
-all: $(BUILD)/tcpcheck $(BUILD)/tcpcheck.so
+all: $(BUILD)/tcpcheck $(BUILD)/tcpcheck.so $(BUILD)/tcpcheck.sh $(BUILD)/tcpcheck.1
 
 $(BUILD)/obj/%.o: engine/%.c $(ENGINE_HDR) | $(BUILD)/obj
-	$(CC) $(CFLAGS_ALL) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/main.o: program/main.c $(ENGINE_HDR) | $(BUILD)/obj
-	$(CC) $(CFLAGS_ALL) $(CFLAGS) -Iengine -c $< -o $@
+# The files that print the version are rebuilt when it changes.
+$(BUILD)/obj/main.o: program/main.c $(ENGINE_HDR) debian/changelog | $(BUILD)/obj
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(CFLAGS) -Iengine -c $< -o $@
 
 $(BUILD)/obj:
 	mkdir -p $@
@@ -43,13 +54,22 @@ $(BUILD)/tcpcheck: $(ENGINE_OBJ) $(BUILD)/obj/main.o
 BASH_CFLAGS := -std=gnu11 -DHAVE_CONFIG_H -DSHELL -isystem $(BASH_INC) -isystem $(BASH_INC)/include \
                -isystem $(BASH_INC)/builtins -isystem /usr/lib/bash
 
-$(BUILD)/obj/bash_builtin.o: builtin/bash_builtin.c $(ENGINE_HDR) | $(BUILD)/obj
-	$(CC) $(filter-out -std=% -D_POSIX_C_SOURCE=%,$(CFLAGS_ALL)) $(BASH_CFLAGS) -Iengine $(CFLAGS) \
+$(BUILD)/obj/bash_builtin.o: builtin/bash_builtin.c $(ENGINE_HDR) debian/changelog | $(BUILD)/obj
+	$(CC) $(CPPFLAGS) $(filter-out -std=% -D_POSIX_C_SOURCE=%,$(CFLAGS_ALL)) $(BASH_CFLAGS) -Iengine $(CFLAGS) \
 	    -c $< -o $@
 
 $(BUILD)/tcpcheck.so: $(ENGINE_OBJ) $(BUILD)/obj/bash_builtin.o
 	$(CC) $(LDSAN) $(LDFLAGS) -shared -Wl,-soname,tcpcheck -Wl,-z,relro -Wl,-z,now -Wl,-z,nodelete \
 	    -Wl,--exclude-libs,ALL -o $@ $^ $(CARES_A)
+
+# The man page and the sh fallback as installed: the version stamped in.
+$(BUILD)/tcpcheck.sh: shell/tcpcheck.sh debian/changelog
+	@mkdir -p $(@D)
+	sed 's/@VERSION@/$(VERSION)/g' $< > $@.tmp && chmod 0755 $@.tmp && mv $@.tmp $@
+
+$(BUILD)/tcpcheck.1: doc/tcpcheck.1 debian/changelog
+	@mkdir -p $(@D)
+	sed 's/@VERSION@/$(VERSION)/g' $< > $@.tmp && mv $@.tmp $@
 
 # C unit tests (tests/unit/test_*.c, linked with the engine) and test tools (tests/tools/*.c).
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
@@ -68,16 +88,10 @@ tools: $(TOOL_BIN)
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do $$t; done
 
-# --- what a Debian 12 machine needs, installed only when missing ---------------------------
-DEB_PACKAGES := gcc make pkg-config libc-ares-dev bash-builtins bats jq iproute2 util-linux \
-                dash busybox shellcheck netcat-openbsd valgrind clang libclang-rt-14-dev \
-                libfuzzer-14-dev procps time python3
-deps: deps-static
-	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	    echo "make deps: installing $$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	fi
+# --- what a Debian 12 machine needs: scripts/deps says what it writes and installs, and skips
+# whatever is there already (`scripts/deps static`: only what `make static` needs) -----------
+deps:
+	scripts/deps
 
 # --- tests -------------------------------------------------------------------------------
 check: all tools unit static
@@ -93,23 +107,98 @@ demo: all tools
 	@sh examples/demo.sh
 
 # --- install -------------------------------------------------------------------------------
+# Stripped binaries (debian/rules leaves the stripping to dh_strip: INSTALL_STRIP=); the builtin
+# is a shared object, read by dlopen, not executed: 0644 (Debian policy 8.1).  The sh
+# fallback goes to $(SHAREDIR), not $(BINDIR): it is a file to copy where nothing can be built,
+# and a command named *.sh on PATH is what Debian's policy (and lintian) rule out.  Bash
+# completion answers for `tcpcheck` and, through a link for bash-completion's on-demand loading
+# (which looks a command's basename up), for `tcpcheck.sh`.
 BINDIR      ?= $(PREFIX)/bin
 LOADABLEDIR ?= $(PREFIX)/lib/bash
+SHAREDIR    ?= $(PREFIX)/share/tcpcheck
 MANDIR      ?= $(PREFIX)/share/man/man1
 COMPDIR     ?= $(PREFIX)/share/bash-completion/completions
-INSTALLED   := $(BINDIR)/tcpcheck $(BINDIR)/tcpcheck.sh $(LOADABLEDIR)/tcpcheck \
-               $(MANDIR)/tcpcheck.1 $(COMPDIR)/tcpcheck
+STRIP       ?= strip
+INSTALL_STRIP ?= -s --strip-program=$(STRIP)
+INSTALLED   := $(BINDIR)/tcpcheck $(LOADABLEDIR)/tcpcheck $(SHAREDIR)/tcpcheck.sh \
+               $(MANDIR)/tcpcheck.1 $(COMPDIR)/tcpcheck $(COMPDIR)/tcpcheck.sh
+INSTALL_DIRS = $(abspath $(addprefix $(DESTDIR),$(BINDIR) $(LOADABLEDIR) $(SHAREDIR) $(MANDIR) $(COMPDIR)))
+# The directories `make install` had to create (and their parents), one absolute path a line:
+# `make uninstall` removes those of them that are empty again, and no other.
+CREATED_DIRS := $(BUILD)/install-created-dirs
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LOADABLEDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(COMPDIR)
-	install -m 0755 $(BUILD)/tcpcheck $(DESTDIR)$(BINDIR)/tcpcheck
-	install -m 0755 shell/tcpcheck.sh $(DESTDIR)$(BINDIR)/tcpcheck.sh
-	install -m 0755 $(BUILD)/tcpcheck.so $(DESTDIR)$(LOADABLEDIR)/tcpcheck
-	install -m 0644 doc/tcpcheck.1 $(DESTDIR)$(MANDIR)/tcpcheck.1
+	@mkdir -p $(BUILD) && { cat $(CREATED_DIRS) 2>/dev/null; for d in $(INSTALL_DIRS); do \
+	    while [ ! -d "$$d" ]; do echo "$$d"; d=$$(dirname "$$d"); done; \
+	done; } | sort -u > $(CREATED_DIRS).tmp && mv $(CREATED_DIRS).tmp $(CREATED_DIRS)
+	install -d $(INSTALL_DIRS)
+	install -m 0755 $(INSTALL_STRIP) $(BUILD)/tcpcheck $(DESTDIR)$(BINDIR)/tcpcheck
+	install -m 0644 $(INSTALL_STRIP) $(BUILD)/tcpcheck.so $(DESTDIR)$(LOADABLEDIR)/tcpcheck
+	install -m 0755 $(BUILD)/tcpcheck.sh $(DESTDIR)$(SHAREDIR)/tcpcheck.sh
+	install -m 0644 $(BUILD)/tcpcheck.1 $(DESTDIR)$(MANDIR)/tcpcheck.1
 	install -m 0644 doc/tcpcheck.bash-completion $(DESTDIR)$(COMPDIR)/tcpcheck
+	ln -sf tcpcheck $(DESTDIR)$(COMPDIR)/tcpcheck.sh
 
+# Each created directory is removed once empty, then its parent if that was created too.
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	@[ -f $(CREATED_DIRS) ] || exit 0; \
+	for d in $(INSTALL_DIRS); do \
+	    while grep -qxF "$$d" $(CREATED_DIRS) && rmdir "$$d" 2>/dev/null; do \
+	        echo "rmdir $$d"; d=$$(dirname "$$d"); \
+	    done; \
+	done; \
+	while read -r d; do [ ! -d "$$d" ] || echo "$$d"; done < $(CREATED_DIRS) > $(CREATED_DIRS).tmp; \
+	mv $(CREATED_DIRS).tmp $(CREATED_DIRS)
+
+# --- the Debian package (debian/): built in a copy of the tree, $(DEB_DIR)/tcpcheck-VERSION, so
+# that dpkg-buildpackage leaves nothing in this one; the .deb, its -dbgsym and the .changes land
+# in $(DEB_DIR).  It sees none of this make's variables (BUILD, SANITIZE, CFLAGS, ...): the
+# package is built as Debian builds it.  lintian then fails the target on any error. ----------
+DEB_DIR    := $(BUILD)/deb
+DEB_ARCH    = $(shell dpkg --print-architecture)
+DEB_FILE    = $(DEB_DIR)/tcpcheck_$(VERSION)_$(DEB_ARCH).deb
+# The tree's files as a tar stream on stdout: in a git checkout, tracked and new ones as git sees
+# them (deleted ones skipped); elsewhere (an unpacked tarball) all of it but build output.
+TREE_TAR   := if git rev-parse --git-dir >/dev/null 2>&1; then \
+                  git ls-files -z --cached --others --exclude-standard | \
+                  tar --null --ignore-failed-read -T - -cf - 2>/dev/null; \
+              else tar --exclude=./build --exclude=./dist -cf - .; fi
+
+.PHONY: deb
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/tcpcheck-$(VERSION)
+	{ $(TREE_TAR); } | tar -xf - -C $(DEB_DIR)/tcpcheck-$(VERSION)
+	cd $(DEB_DIR)/tcpcheck-$(VERSION) && env -i PATH="$$PATH" HOME="$$HOME" \
+	    dpkg-buildpackage -us -uc -b >../build.log 2>&1 || { tail -40 ../build.log; exit 1; }
+	lintian -I $(DEB_DIR)/tcpcheck_$(VERSION)_$(DEB_ARCH).changes
+	@printf 'deb: %s\n' $(DEB_FILE)
+
+# --- release files: dist/ holds the source tarball (git archive of HEAD), the static programs
+# for x86_64 and aarch64 (each at most 200 KB), the sh fallback, and SHA256SUMS. -------------
+DIST        ?= dist
+RELEASE_MAX := 204800
+RELEASE_BIN := $(DIST)/tcpcheck-$(VERSION)-x86_64-linux-musl $(DIST)/tcpcheck-$(VERSION)-aarch64-linux-musl
+
+.PHONY: release
+release: $(BUILD)/tcpcheck-static $(BUILD)/tcpcheck-static-aarch64 $(BUILD)/tcpcheck.sh
+	@[ "$$(uname -m)" = x86_64 ] || { echo "release: builds on x86_64 (musl-gcc is this machine's)" >&2; exit 1; }
+	@git rev-parse --verify -q HEAD >/dev/null || { echo "release: needs a git checkout" >&2; exit 1; }
+	@[ "$$(git show HEAD:debian/changelog | sed -n 1p)" = "$$(sed -n 1p debian/changelog)" ] || \
+	    { echo "release: debian/changelog differs from HEAD's: commit it first" >&2; exit 1; }
+	@[ -z "$$(git status --porcelain --untracked-files=no)" ] || \
+	    echo "release: uncommitted changes: the tarball holds HEAD ($$(git rev-parse --short HEAD)), not them" >&2
+	rm -rf $(DIST) && mkdir -p $(DIST)
+	git archive --format=tar.gz --prefix=tcpcheck-$(VERSION)/ -o $(DIST)/tcpcheck-$(VERSION).tar.gz HEAD
+	cp $(BUILD)/tcpcheck-static $(DIST)/tcpcheck-$(VERSION)-x86_64-linux-musl
+	cp $(BUILD)/tcpcheck-static-aarch64 $(DIST)/tcpcheck-$(VERSION)-aarch64-linux-musl
+	cp $(BUILD)/tcpcheck.sh $(DIST)/tcpcheck-$(VERSION).sh
+	@for f in $(RELEASE_BIN); do size=$$(wc -c < $$f); \
+	    echo "release: $$f: $$size bytes"; \
+	    [ "$$size" -le $(RELEASE_MAX) ] || { echo "release: $$f is over $(RELEASE_MAX) bytes" >&2; exit 1; }; \
+	done
+	cd $(DIST) && sha256sum tcpcheck-* > SHA256SUMS
+	@cat $(DIST)/SHA256SUMS
 
 clean:
 	rm -rf $(BUILD)
@@ -129,7 +218,7 @@ FUZZ_SRC_args   := $(FUZZ_PARSER)
 FUZZ_SRC_escape := $(FUZZ_PARSER)
 FUZZ_SRC_match  := engine/match.c
 FUZZ_SRC_json   := $(addprefix engine/,report.c escape.c buf.c states.c times.c)
-FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -g -O1 \
+FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(VERSION_DEF) $(WARN) -g -O1 \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iengine -Itests/fuzz
 FUZZ_BIN     := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 # A reply is at most 4096 bytes; a little more lets the targets see the cut.

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "loadables.h"
+#include "version.h" /* bash's: DISTVERSION, the release of these headers */
 
 #include "tcpcheck.h"
 
@@ -356,6 +357,23 @@ static const char doc_outro[] =
 /* Built by the load hook, freed by the unload hook: the text, split into lines in place. */
 static char *doc_text, **doc_lines, *doc_synopsis;
 
+/* The bash release this file is compiled for: a loadable uses bash's own structures and
+ * functions (WORD_LIST, SHELL_VAR, the variable API), which are only kept stable within one
+ * release (5.2.x).  The tests build a copy that expects another one. */
+#ifndef TC_BASH_RELEASE
+#define TC_BASH_RELEASE DISTVERSION
+#endif
+
+/* In a bash of another release, one line saying why; bash adds its own "not loaded" line. */
+static bool same_bash_release(const char *name)
+{
+    if (strcmp(dist_version, TC_BASH_RELEASE) == 0)
+        return true;
+    builtin_error("%s: built for bash %s, this is bash %s.%d: not loaded", name, TC_BASH_RELEASE,
+                  dist_version, patch_level);
+    return false;
+}
+
 __attribute__((visibility("default"))) struct builtin tcpcheck_struct = {
     .name = "tcpcheck",
     .function = tcpcheck_builtin,
@@ -419,11 +437,11 @@ static bool doc_build(void)
 int tcpcheck_builtin_load(char *name);
 void tcpcheck_builtin_unload(char *name);
 
-/* `enable -f`: 0 refuses the load (bash says so), which is all that out of memory can do. */
+/* `enable -f`, before the builtin is added: 0 refuses the load.  Nothing of ours runs in a
+ * bash of another release; out of memory can only refuse too (bash says so). */
 __attribute__((visibility("default"))) int tcpcheck_builtin_load(char *name)
 {
-    (void)name;
-    return doc_build();
+    return same_bash_release(name) && doc_build();
 }
 
 /* `enable -d`: bash forgets the builtin, so the text it pointed to can go. */

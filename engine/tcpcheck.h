@@ -16,7 +16,11 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
-#define TC_VERSION "1.0.0"
+/* The release: debian/changelog's top entry, passed by the Makefile as -DTC_VERSION so that
+ * --version, the package and the release files carry one version from one place. */
+#ifndef TC_VERSION
+#error "TC_VERSION comes from the build: make passes -DTC_VERSION from debian/changelog"
+#endif
 
 /* Exit statuses of the contract (tcpcheck(1), STATES AND EXIT STATUS). */
 enum {

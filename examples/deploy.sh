@@ -8,7 +8,9 @@
 # The dependencies live in an associative array (name -> HOST:PORT); DEPLOY_DEPS ("name=HOST:PORT
 # ..." words) replaces it, e.g. DEPLOY_DEPS='db=127.0.0.1:5432 cache=127.0.0.1:6379'.
 # `tcpcheck -V state` fills the array `state` (key HOST:PORT, value the state word), so the
-# script reports every dependency, not only the first failing one, without forking once.
+# script reports every dependency, not only the first failing one, without forking for a probe.
+# A dependency may name several ports (db:80,443, db:8000-8001, db:https): its line gives their
+# common state, or each port's.
 # The builtin is loaded from TCPCHECK_SO, else from the source tree's build/tcpcheck.so, else
 # by name through BASH_LOADABLES_PATH (after `make install`: $PREFIX/lib/bash/tcpcheck).
 set -u
@@ -44,10 +46,53 @@ if ((status == 2)); then
     exit 2
 fi
 
+# target_keys WORD: the -V keys of one target word, one a line: HOST:PORT for every port of its
+# list, range or service name ([ADDR]:PORT for IPv6), unix:PATH for a socket.
+target_keys() {
+    local word=$1 host ports item lo hi p
+    case $word in
+    unix://*) echo "unix:${word#unix://}" && return ;;
+    unix:*) echo "$word" && return ;;
+    /dev/tcp/*) word=${word#/dev/tcp/} host=${word%/*} ports=${word##*/} ;;
+    *) word=${word#tcp://} host=${word%:*} ports=${word##*:} ;;
+    esac
+    host=${host#\[} host=${host%]}
+    [[ $host == *:* ]] && host="[$host]"
+    IFS=, read -ra items <<<"$ports"
+    for item in "${items[@]}"; do
+        if [[ $item =~ ^([0-9]+)-([0-9]+)$ ]]; then
+            lo=$((10#${BASH_REMATCH[1]})) hi=$((10#${BASH_REMATCH[2]}))
+        elif [[ $item =~ ^[0-9]+$ ]]; then
+            lo=$((10#$item)) hi=$lo
+        else
+            lo=$(getent services "$item/tcp" | awk '{ sub("/tcp", "", $2); print $2 }') hi=$lo
+        fi
+        for ((p = lo; p <= hi; p++)); do
+            echo "$host:$p"
+        done
+    done
+}
+
+# dep_state WORD: the state of every port of one dependency, in one word when they agree.
+dep_state() {
+    local key st first='' same=1 each=''
+    while IFS= read -r key; do
+        st=${state[$key]:-not probed}
+        [[ -z $first ]] && first=$st
+        [[ $st == "$first" ]] || same=0
+        each+="${each:+, }${key##*:} $st"
+    done < <(target_keys "$1")
+    if ((same)); then
+        echo "$first"
+    else
+        echo "$each"
+    fi
+}
+
 mapfile -t names < <(printf '%s\n' "${!deps[@]}" | sort)
 for name in "${names[@]}"; do
     target=${deps[$name]}
-    printf '%-10s %-24s %s\n' "$name" "$target" "${state[$target]:-not probed}"
+    printf '%-10s %-24s %s\n' "$name" "$target" "$(dep_state "$target")"
 done
 
 if ((status != 0)); then

@@ -69,7 +69,7 @@ add() { # HOST PORTWORD WORD: more targets "HOST/LO-HI" in $T
 	for x in $pl; do T="$T $1/$x"; done && count=$((count + pn))
 }
 
-[ "${1-}" = --version ] && echo "tcpcheck 1.0.0 (sh fallback)" && exit 0
+[ "${1-}" = --version ] && echo "tcpcheck @VERSION@ (sh fallback)" && exit 0
 [ "${1-}" = --help ] && echo "usage: tcpcheck [-aqvzH] [-w SECS] [-W SECS] [-i SECS] [-m N] TARGET... [-- COMMAND...]" && exit 0
 opts=:aqvzHw:W:i:m:c:46nS:E:s:jV:
 while getopts $opts o 2>/dev/null; do [ "$o" = H ] && H=1; done # -H counts wherever it stands

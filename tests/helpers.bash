@@ -16,6 +16,9 @@ TC_SO=${TC_SO:-$ROOT/build/tcpcheck.so}
 TCSERVER=${TCSERVER:-$ROOT/build/tools/tcserver}
 TC_FORM=${TC_FORM:-program}
 export TC TC_SO TCSERVER TC_FORM
+# The release every form reports (--version): the top entry of debian/changelog, as the Makefile
+# reads it.
+TC_RELEASE=$(sed -n '1{s/^tcpcheck [(]//;s/[)].*//;p;}' "$ROOT/debian/changelog")
 
 # What a bash that loads the builtin needs in its environment: under TC_SANITIZE=1 the .so is
 # built with ASan, whose runtime must come first, so it is preloaded into that bash (its leak

@@ -422,6 +422,6 @@ help_hint() {
     program_only
     run_tc --version
     check_status 0
-    [[ $output == *1.0.0* ]] || { show_run; false; }
+    [[ $output == "tcpcheck $TC_RELEASE" ]] || { show_run; false; }
     [[ -z $stderr ]] || { show_run; false; }
 }
