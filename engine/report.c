@@ -152,6 +152,9 @@ static void format_unresolved(struct tc_buf *out, const struct tc_options *opt,
         tc_escape_string(out, deadline_text(opt, r));
         tc_buf_puts(out, " s");
         return;
+    case TC_RESOLVE_REFUSED: /* getaddrinfo's EAI_AGAIN, as getent and nc say it */
+        tc_buf_puts(out, "Temporary failure in name resolution");
+        return;
     case TC_RESOLVE_OTHER:
     case TC_RESOLVE_NONE:
         break;

@@ -183,6 +183,7 @@ enum tc_resolve_failure {
     TC_RESOLVE_NONAME,    /* no such name: "Name or service not known" */
     TC_RESOLVE_NOADDRESS, /* the name exists but has no address of the asked family */
     TC_RESOLVE_TIMEOUT,   /* the resolver did not answer before the deadline */
+    TC_RESOLVE_REFUSED,   /* every nameserver refused: "Temporary failure in name resolution" */
     TC_RESOLVE_OTHER,     /* server failure, refused, ...: detail in resolve_text */
 };
 

@@ -70,6 +70,43 @@ load helpers
     expect_between 0 500
 }
 
+@test "unresolved: a nameserver that refuses (nothing on its port 53): at once, as getent says" {
+    need_netns
+    run --separate-stderr in_netns 'netns_dns "127.0.0.1 localhost" "files dns" "nameserver 127.0.0.1" ||
+            exit 98
+        timed tc -w 5 db 80'
+    netns_elapsed
+    check_status 4
+    expect_err "db: Temporary failure in name resolution"
+    expect_between 0 500
+}
+
+@test "unresolved: two nameservers, both refusing: at once, Temporary failure" {
+    need_netns
+    run --separate-stderr in_netns 'netns_dns "" "files dns" "nameserver 127.0.0.3
+nameserver 127.0.0.4" || exit 98
+        timed tc -j -w 5 db 80 db2 81'
+    netns_elapsed
+    check_status 4
+    [[ $(jq -r .error <<<"$output" | sort -u) == *": Temporary failure in name resolution" ]] ||
+        { show_run; false; }
+    [[ $(jq -r .state <<<"$output" | sort -u) == unresolved ]] || { show_run; false; }
+    expect_between 0 500
+}
+
+@test "names: one nameserver refusing, the next one answering: open, without a timeout first" {
+    need_netns
+    run --separate-stderr in_netns 'netns_dns "" "files dns" "nameserver 127.0.0.1
+nameserver 127.0.0.2" || exit 98
+        ns_server -a 127.0.0.2 -p 53 dnsa 127.0.0.9 || exit 97
+        ns_server -a 127.0.0.9 hold || exit 97
+        timed tc -j -w 5 db "$PORT"'
+    netns_elapsed
+    check_status 0
+    [[ $(jq -r '"\(.state) \(.address)"' <<<"$output") == "open 127.0.0.9" ]] || { show_run; false; }
+    expect_between 0 500
+}
+
 @test "names: files before dns (a name in /etc/hosts never asks the server)" {
     need_netns
     run --separate-stderr in_netns 'netns_silent_dns "127.0.0.1 db" || exit 98

@@ -21,6 +21,8 @@
  *   late MS              print a free port now, listen on it (hold) only after MS milliseconds
  *   udpsink              a UDP socket that reads and never answers (a silent DNS server)
  *   dnsnx                a UDP DNS server that answers every query with NXDOMAIN
+ *   dnsa IPV4            a UDP DNS server that answers every A query with IPV4, and every other
+ *                        query with no records (NOERROR)
  *
  * -n N: stop accepting after N connections and exit once they are all gone.
  * -d MS: wait MS milliseconds after accepting before acting (close, reset, send).
@@ -54,7 +56,8 @@ enum mode {
     M_FLOOD,
     M_BACKLOG,
     M_UDPSINK,
-    M_DNSNX
+    M_DNSNX,
+    M_DNSA
 };
 
 struct conf {
@@ -70,6 +73,7 @@ struct conf {
     size_t send_len;
     unsigned char *expect;
     size_t expect_len;
+    struct in_addr dns_answer;
 };
 
 struct client {
@@ -98,7 +102,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: tcserver [-6] [-a ADDR] [-p PORT] [-n N] [-c] [-d MS] [-L MS] "
                     "hold|close|reset|send HEX|expect HEX REPLYHEX|echo|flood|backlog|"
-                    "late MS|udpsink|dnsnx\n");
+                    "late MS|udpsink|dnsnx|dnsa IPV4\n");
     exit(2);
 }
 
@@ -316,6 +320,35 @@ static void serve_dnsnx(const struct conf *c)
     }
 }
 
+/* Answer an A query with c->dns_answer, anything else with no records (the name exists). */
+static void serve_dnsa(const struct conf *c)
+{
+    int fd = bound_socket(c, SOCK_DGRAM, c->port);
+    announce_port(local_port(fd));
+    unsigned char m[2048];
+    for (;;) {
+        struct sockaddr_storage from;
+        socklen_t flen = sizeof from;
+        ssize_t n = recvfrom(fd, m, sizeof m - 16, 0, (struct sockaddr *)&from, &flen);
+        size_t len = n > 0 ? dns_question_end(m, (size_t)n) : 0;
+        if (len == 0)
+            continue;
+        bool is_a = m[len - 4] == 0 && m[len - 3] == 1;
+        m[2] = (unsigned char)(0x80 | (m[2] & 0x79)); /* QR, keep opcode and RD */
+        m[3] = 0x80;                                  /* RA, NOERROR */
+        memset(m + 4, 0, 8);
+        m[5] = 1;            /* one question */
+        m[7] = is_a ? 1 : 0; /* one answer for A */
+        if (is_a) {
+            static const unsigned char rr[] = {0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4};
+            memcpy(m + len, rr, sizeof rr);
+            memcpy(m + len + sizeof rr, &c->dns_answer, 4);
+            len += sizeof rr + 4;
+        }
+        sendto(fd, m, len, 0, (struct sockaddr *)&from, flen);
+    }
+}
+
 static void queue_out(struct client *cl, const unsigned char *p, size_t n)
 {
     unsigned char *grown = realloc(cl->out, cl->out_len + n + 1);
@@ -512,8 +545,8 @@ static void serve_stream(const struct conf *c, int lfd)
 
 static enum mode parse_mode(struct conf *c, int argc, char **argv)
 {
-    static const char *names[] = {"hold", "close", "reset",   "send",    "expect",
-                                  "echo", "flood", "backlog", "udpsink", "dnsnx"};
+    static const char *names[] = {"hold",  "close",   "reset",   "send",  "expect", "echo",
+                                  "flood", "backlog", "udpsink", "dnsnx", "dnsa"};
     if (argc < 1)
         usage();
     if (strcmp(argv[0], "late") == 0 && argc == 2) {
@@ -523,11 +556,13 @@ static enum mode parse_mode(struct conf *c, int argc, char **argv)
     for (size_t m = 0; m < sizeof names / sizeof names[0]; m++) {
         if (strcmp(argv[0], names[m]) != 0)
             continue;
-        int want = m == M_SEND ? 2 : m == M_EXPECT ? 3 : 1;
+        int want = m == M_SEND || m == M_DNSA ? 2 : m == M_EXPECT ? 3 : 1;
         if (argc != want)
             usage();
         if (m == M_SEND)
             c->send = decode_hex(argv[1], &c->send_len);
+        if (m == M_DNSA && inet_pton(AF_INET, argv[1], &c->dns_answer) != 1)
+            usage();
         if (m == M_EXPECT) {
             c->expect = decode_hex(argv[1], &c->expect_len);
             c->send = decode_hex(argv[2], &c->send_len);
@@ -584,6 +619,8 @@ int main(int argc, char **argv)
         serve_udpsink(&c);
     if (c.mode == M_DNSNX)
         serve_dnsnx(&c);
+    if (c.mode == M_DNSA)
+        serve_dnsa(&c);
     if (c.late_ms > 0) {
         c.port = pick_port(&c);
         announce_port(c.port);
