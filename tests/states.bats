@@ -257,6 +257,45 @@ nameserver 127.0.0.2" || exit 98
     grep -qx "gone 1 bytes 2 reset" "$SERVER_OUT" || { cat "$SERVER_OUT"; false; }
 }
 
+# send_to_deaf_peer [-E PATTERN]: in a namespace whose loopback has an MTU of 1500 (so the
+# kernel's buffers stay small), send 120 kB with -w 0.5 to a peer that never reads.
+send_to_deaf_peer() {
+    export DEAF_ARGS="$*"
+    run --separate-stderr in_netns 'ip link set lo mtu 1500 || exit 97
+        ns_server -D 4096 hold || exit 96
+        echo "$PORT" >"$BATS_TEST_TMPDIR/port"
+        data=$(head -c 120000 /dev/zero | tr "\0" A)
+        read -ra more <<<"$DEAF_ARGS"
+        timed tc -w 0.5 "${more[@]}" -S "$data" 127.0.0.1 "$PORT"'
+    netns_elapsed
+    port=$(<"$BATS_TEST_TMPDIR/port")
+}
+
+@test "mismatch: -S that the peer never reads: could not send before the deadline" {
+    need_netns
+    send_to_deaf_peer
+    check_status 6
+    expect_err "127.0.0.1 port $port: could not send before the deadline"
+    expect_between 450 900
+}
+
+@test "mismatch: -S and -E, the data never read: could not send, nothing about a reply" {
+    need_netns
+    send_to_deaf_peer -E 'x*'
+    check_status 6
+    expect_err "127.0.0.1 port $port: could not send before the deadline"
+}
+
+@test "unresolved, not a 0 ms timeout: a name with no address of the family of -s" {
+    need_netns
+    run --separate-stderr in_netns 'netns_dns "127.0.0.1 v4only" files "" || exit 98
+        timed tc -s ::1 -w 1 v4only 80'
+    netns_elapsed
+    check_status 4
+    expect_err "v4only: no IPv6 address"
+    expect_between 0 400
+}
+
 @test "error: -s with an address not on this host: 7" {
     start_server hold
     run_tc -w 1 -s 10.99.0.1 127.0.0.1 "$PORT"

@@ -27,6 +27,8 @@
  * -n N: stop accepting after N connections and exit once they are all gone.
  * -d MS: wait MS milliseconds after accepting before acting (close, reset, send).
  * -L MS: like `late`, for any mode.
+ * -D BYTES: deaf: never read from a connection, with a receive buffer of BYTES (set on the
+ *    listener, so every connection has it): a peer that soon stops taking data.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -68,6 +70,7 @@ struct conf {
     bool close_after;
     long delay_ms;
     long late_ms;
+    long deaf_rcvbuf; /* -D: never read; 0 reads as usual */
     enum mode mode;
     unsigned char *send;
     size_t send_len;
@@ -100,9 +103,10 @@ static void die(const char *what)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: tcserver [-6] [-a ADDR] [-p PORT] [-n N] [-c] [-d MS] [-L MS] "
-                    "hold|close|reset|send HEX|expect HEX REPLYHEX|echo|flood|backlog|"
-                    "late MS|udpsink|dnsnx|dnsa IPV4\n");
+    fprintf(stderr,
+            "usage: tcserver [-6] [-a ADDR] [-p PORT] [-n N] [-c] [-d MS] [-L MS] [-D BYTES] "
+            "hold|close|reset|send HEX|expect HEX REPLYHEX|echo|flood|backlog|"
+            "late MS|udpsink|dnsnx|dnsa IPV4\n");
     exit(2);
 }
 
@@ -486,7 +490,8 @@ static short wanted_events(const struct conf *c, const struct client *cl)
     if (cl->due >= 0)
         return 0; /* nothing until the delayed action ran */
     bool out = cl->out_off < cl->out_len || c->mode == M_FLOOD;
-    return (short)(POLLIN | (out ? POLLOUT : 0));
+    short in = c->deaf_rcvbuf > 0 ? 0 : POLLIN;
+    return (short)(in | (out ? POLLOUT : 0));
 }
 
 static int poll_timeout(void)
@@ -576,7 +581,7 @@ static enum mode parse_mode(struct conf *c, int argc, char **argv)
 static void parse_args(struct conf *c, int argc, char **argv)
 {
     int opt;
-    while ((opt = getopt(argc, argv, "6a:p:n:cd:L:")) != -1) {
+    while ((opt = getopt(argc, argv, "6a:p:n:cd:L:D:")) != -1) {
         switch (opt) {
         case '6':
             c->v6 = true;
@@ -598,6 +603,9 @@ static void parse_args(struct conf *c, int argc, char **argv)
             break;
         case 'L':
             c->late_ms = number(optarg);
+            break;
+        case 'D':
+            c->deaf_rcvbuf = number(optarg);
             break;
         default:
             usage();
@@ -627,6 +635,9 @@ int main(int argc, char **argv)
         sleep_ms(c.late_ms);
     }
     int lfd = bound_socket(&c, SOCK_STREAM, c.port);
+    int rcvbuf = (int)c.deaf_rcvbuf;
+    if (rcvbuf > 0 && setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) < 0)
+        die("setsockopt SO_RCVBUF");
     if (listen(lfd, 128) < 0)
         die("listen");
     set_nonblock(lfd);
