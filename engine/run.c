@@ -75,11 +75,13 @@ struct target {
 };
 
 /* The records of the targets taken and not yet reported, [head, tail) by sequence number (the
- * target's place in argument order), in blocks that never move. */
+ * target's place in argument order), in blocks that never move.  A block the head has left is
+ * kept for the tail's next one, so a long sweep reuses two or three blocks. */
 struct table {
     struct target **blocks;
     size_t nblocks;
     uint64_t head, tail;
+    struct target *spare;
 };
 
 static struct target *target_at(const struct table *t, uint64_t seq)
@@ -100,8 +102,12 @@ static struct target *table_append(struct table *t)
         t->blocks = blocks;
         t->nblocks = n;
     }
-    if (!t->blocks[b] && !(t->blocks[b] = malloc(BLOCK_SIZE * sizeof **t->blocks)))
-        return NULL;
+    if (!t->blocks[b]) {
+        t->blocks[b] = t->spare ? t->spare : malloc(BLOCK_SIZE * sizeof **t->blocks);
+        t->spare = NULL;
+        if (!t->blocks[b])
+            return NULL;
+    }
     struct target *rec = target_at(t, t->tail++);
     memset(rec, 0, sizeof *rec);
     return rec;
@@ -114,7 +120,10 @@ static void table_pop(struct table *t)
     t->head++;
     if ((t->head & (BLOCK_SIZE - 1)) == 0) {
         size_t b = (size_t)(t->head >> BLOCK_BITS) - 1;
-        free(t->blocks[b]);
+        if (t->spare)
+            free(t->blocks[b]);
+        else
+            t->spare = t->blocks[b];
         t->blocks[b] = NULL;
     }
 }
@@ -126,6 +135,7 @@ static void table_free(struct table *t)
     for (size_t b = 0; b < t->nblocks; b++)
         free(t->blocks[b]);
     free(t->blocks);
+    free(t->spare);
 }
 
 /* ---- outcomes ---- */
@@ -415,7 +425,7 @@ static void after_attempt(struct run *r, uint64_t seq, struct target *t)
     say_progress(r, t);
     if (passes(r->opt, (enum tc_state)t->last.state)) {
         t->stage = TARGET_FINAL;
-        if (r->opt->quorum && ++r->passing >= r->opt->quorum)
+        if (r->opt->quorum && ++r->passing >= r->opt->quorum && !r->stop)
             r->stop = TC_STOP_QUORUM;
         return;
     }

@@ -123,12 +123,13 @@ load helpers
 }
 
 @test "-i is a floor: a port that opens in the last interval is not seen" {
-    # Attempts at 0 and 0.6 s; the listener opens at 0.8 s; the next attempt would be at 1.2 s.
-    start_server late 800
-    elapsed_ms tc -j -W 1 -i 0.6 127.0.0.1 "$PORT"
+    # Attempts at 0 and 1.2 s; the listener opens 1.6 s after the server started (which leaves
+    # 0.4 s either way for tcpcheck's own start-up); the next attempt would be at 2.4 s.
+    start_server late 1600
+    elapsed_ms tc -j -W 2 -i 1.2 127.0.0.1 "$PORT"
     check_status 1
     [[ $(jq -r '"\(.state) \(.attempts)"' <<<"$output") == "refused 2" ]] || { show_run; false; }
-    expect_between 550 1100
+    expect_between 1100 1800
 }
 
 @test "-W retries an unresolved name until it appears in /etc/hosts" {
