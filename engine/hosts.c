@@ -149,7 +149,7 @@ struct tc_resolver *tc_hosts_resolver(struct tc_hosts *h)
 static bool have_resolver(struct tc_hosts *h)
 {
     if (h->resolver || h->resolver_failed)
-        return h->resolver != NULL;
+        return h->resolver;
     int status = 0;
     h->resolver = tc_resolver_open(h->req->opt.limit.usec, &status);
     if (!h->resolver) {
@@ -157,7 +157,7 @@ static bool have_resolver(struct tc_hosts *h)
         snprintf(h->resolver_why, sizeof h->resolver_why, "cannot start the resolver: %s",
                  tc_resolver_strerror(status));
     }
-    return h->resolver != NULL;
+    return h->resolver;
 }
 
 const char *tc_hosts_prepare(struct tc_hosts *h, size_t host, tc_usec since, tc_usec now,
