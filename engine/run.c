@@ -35,7 +35,7 @@
 #define ADVANCE_ROUNDS 8  /* rounds of starting and reporting between two looks at signals */
 #define STARTS_PER_ROUND 4096
 #define WINDOW_SLACK 1024 /* without -W: finished targets that may wait for a slower one */
-#define BLOCK_BITS 10     /* target records come in blocks of 1024 */
+#define BLOCK_BITS 8      /* records come in blocks of 256: 35 kB, under malloc's mmap threshold */
 #define BLOCK_SIZE ((uint64_t)1 << BLOCK_BITS)
 
 /* ---- target records ---- */
@@ -75,13 +75,18 @@ struct target {
 };
 
 /* The records of the targets taken and not yet reported, [head, tail) by sequence number (the
- * target's place in argument order), in blocks that never move.  A block the head has left is
- * kept for the tail's next one, so a long sweep reuses two or three blocks. */
+ * target's place in argument order), in blocks that never move.  A block the head has left
+ * goes to a free list for the tail's next ones, so a long sweep reuses the few blocks its window
+ * spans instead of allocating one per 256 targets. */
+struct free_block {
+    struct free_block *next;
+};
+
 struct table {
     struct target **blocks;
     size_t nblocks;
     uint64_t head, tail;
-    struct target *spare;
+    struct free_block *free; /* blocks the head has left */
 };
 
 static struct target *target_at(const struct table *t, uint64_t seq)
@@ -102,12 +107,12 @@ static struct target *table_append(struct table *t)
         t->blocks = blocks;
         t->nblocks = n;
     }
-    if (!t->blocks[b]) {
-        t->blocks[b] = t->spare ? t->spare : malloc(BLOCK_SIZE * sizeof **t->blocks);
-        t->spare = NULL;
-        if (!t->blocks[b])
-            return NULL;
+    if (!t->blocks[b] && t->free) {
+        t->blocks[b] = (struct target *)(void *)t->free;
+        t->free = t->free->next;
     }
+    if (!t->blocks[b] && !(t->blocks[b] = malloc(BLOCK_SIZE * sizeof **t->blocks)))
+        return NULL;
     struct target *rec = target_at(t, t->tail++);
     memset(rec, 0, sizeof *rec);
     return rec;
@@ -120,10 +125,9 @@ static void table_pop(struct table *t)
     t->head++;
     if ((t->head & (BLOCK_SIZE - 1)) == 0) {
         size_t b = (size_t)(t->head >> BLOCK_BITS) - 1;
-        if (t->spare)
-            free(t->blocks[b]);
-        else
-            t->spare = t->blocks[b];
+        struct free_block *f = (struct free_block *)(void *)t->blocks[b];
+        f->next = t->free;
+        t->free = f;
         t->blocks[b] = NULL;
     }
 }
@@ -135,7 +139,11 @@ static void table_free(struct table *t)
     for (size_t b = 0; b < t->nblocks; b++)
         free(t->blocks[b]);
     free(t->blocks);
-    free(t->spare);
+    while (t->free) {
+        struct free_block *f = t->free;
+        t->free = f->next;
+        free(f);
+    }
 }
 
 /* ---- outcomes ---- */
