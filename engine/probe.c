@@ -2,23 +2,112 @@
 /* probe.c: one attempt at one HOST:PORT target.
  *
  * An attempt resolves the host (or takes its literal address), then connects Happy-Eyeballs
- * style (RFC 8305: the next address after 250 ms without an answer, or at once when every
- * started connection has failed); the first connection wins.  With -S/-E the winner then
- * sends and reads until the reply matches.  Every socket is non-blocking, close-on-exec, and
- * closed with a reset (SO_LINGER 0), so probes leave no TIME_WAIT behind.
+ * style (RFC 8305): the next address 250 ms after the previous one started, at once when every
+ * started connection has failed, and sooner when the deadline leaves less, so that every address
+ * gets its share of the time left: (deadline - now) / (addresses not started + 1).  The first
+ * connection wins.  When the budget (-c) has no socket free for the next address, the addresses
+ * share the deadline the same way: the oldest connection keeps its socket until its share is
+ * over, then the socket goes to the next address (tcpcheck(1), STATES AND EXIT STATUS, "Happy
+ * Eyeballs").  With -S/-E the winner then sends and reads until the reply matches.
+ *
+ * Every socket is non-blocking and close-on-exec.  Only this file writes a probe's fields.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
-#include "probe.h"
 #include "match.h"
+#include "probe.h"
 
 #define CONNECTION_ATTEMPT_DELAY 250000 /* RFC 8305 section 5 */
+#define DEFAULT_BUDGET 1024
+#define DESCRIPTOR_RESERVE 16 /* for the resolver, stdio and whatever the caller holds */
+#define SMALL_RUN 16          /* this few sockets fit any limit: no need to look at it */
+
+/* ---- the socket budget ---- */
+
+static size_t open_descriptors(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return DESCRIPTOR_RESERVE;
+    size_t n = 0;
+    while (readdir(d))
+        n++;
+    closedir(d);
+    return n;
+}
+
+void tc_probe_env_init(struct tc_probe_env *env, const struct tc_options *opt)
+{
+    memset(env, 0, sizeof *env);
+    env->opt = opt;
+    env->budget = opt->max_inflight ? opt->max_inflight : DEFAULT_BUDGET;
+    env->budget_checked = opt->max_inflight != 0; /* -c N is the user's word */
+}
+
+/* The default budget, never more than the open-file limit allows (tcpcheck(1), OPTIONS, -c).
+ * Counting the open descriptors costs five system calls, so it is done only once a run grows
+ * past a handful of sockets: a single probe in a loop costs little more than its own socket.
+ * A lower real limit is found at socket() (EMFILE) and respected there. */
+static size_t budget(struct tc_probe_env *env)
+{
+    if (env->budget_checked || env->units < SMALL_RUN)
+        return env->budget;
+    env->budget_checked = true;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+        env->budget + DESCRIPTOR_RESERVE <= rl.rlim_cur / 2)
+        return env->budget;
+    size_t used = open_descriptors() + DESCRIPTOR_RESERVE;
+    size_t room = rl.rlim_cur > used ? (size_t)rl.rlim_cur - used : 1;
+    if (room < env->budget)
+        env->budget = room;
+    return env->budget;
+}
+
+bool tc_probe_env_has_room(struct tc_probe_env *env)
+{
+    return env->units < budget(env);
+}
+
+static size_t sockets_held(const struct tc_probe *p)
+{
+    return p->nconns + (p->xfd >= 0);
+}
+
+/* May this attempt open a socket now?  Its first one is its base unit: always. */
+static bool may_open_socket(struct tc_probe *p, struct tc_probe_env *env)
+{
+    if (sockets_held(p) == 0)
+        return true;
+    return !env->starting && env->units < budget(env);
+}
+
+/* Call before the socket counts as held by p: a socket beyond the first is an extra unit. */
+static void count_opened(const struct tc_probe *p, struct tc_probe_env *env)
+{
+    if (sockets_held(p) > 0)
+        env->units++;
+    env->sockets++;
+}
+
+/* Close a socket p still counts as held (so call before dropping it from conns or xfd). */
+static void close_held(const struct tc_probe *p, struct tc_probe_env *env, int fd)
+{
+    close(fd);
+    env->sockets--;
+    if (sockets_held(p) > 1)
+        env->units--;
+}
+
+/* ---- failures and the end of an attempt ---- */
 
 /* How telling a failure is when several addresses fail differently (tcpcheck(1), STATES AND EXIT
  * STATUS: refused over timeout over unreachable); a local error tells the least. */
@@ -60,54 +149,68 @@ static enum tc_state state_of_errno(int err)
     }
 }
 
+static void set_port(struct sockaddr_storage *ss, uint16_t port)
+{
+    if (ss->ss_family == AF_INET)
+        ((struct sockaddr_in *)ss)->sin_port = htons(port);
+    else
+        ((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+}
+
+/* Address i of the attempt, with the target's port. */
+static struct sockaddr_storage destination(const struct tc_probe *p, size_t i)
+{
+    struct sockaddr_storage dest = p->addrs->v[i];
+    set_port(&dest, p->res.port);
+    return dest;
+}
+
 static void record_failure(struct tc_probe *p, enum tc_state s, int err, const char *context,
                            const struct sockaddr_storage *addr)
 {
     int rank = state_rank(s);
-
     if (rank < p->fail_rank)
         return;
     p->fail_rank = rank;
     p->res.state = s;
     p->res.sys_errno = err;
     p->res.error_context = context;
-    if (addr != NULL) {
+    if (addr) {
         p->res.has_address = true;
         p->res.address = *addr;
     }
 }
 
-static void close_socket(struct tc_probe_env *env, int fd)
-{
-    close(fd);
-    env->sockets_in_use--;
-}
-
 static void close_conns(struct tc_probe *p, struct tc_probe_env *env)
 {
-    size_t i;
-
-    for (i = 0; i < p->nconns; i++)
-        close_socket(env, p->conns[i].fd);
-    p->nconns = 0;
+    while (p->nconns > 0) {
+        close_held(p, env, p->conns[p->nconns - 1].fd);
+        p->nconns--;
+    }
 }
 
-/* The attempt has its answer: let go of everything it holds (tc_probe_abort) and say which. */
+/* Let go of every socket, the lookup and the base unit. */
+static void release(struct tc_probe *p, struct tc_probe_env *env)
+{
+    close_conns(p, env);
+    if (p->xfd >= 0) {
+        close_held(p, env, p->xfd);
+        p->xfd = -1;
+    }
+    tc_lookup_release(p->lookup);
+    p->lookup = NULL;
+    p->addrs = NULL;
+    if (p->holds_unit)
+        env->units--;
+    p->holds_unit = false;
+}
+
+/* The attempt has its answer: let go of everything it holds and say which. */
 static void finish(struct tc_probe *p, struct tc_probe_env *env, enum tc_state s)
 {
-    tc_probe_abort(p, env);
+    release(p, env);
     p->res.state = s;
     p->phase = TC_PHASE_DONE;
-}
-
-/* The best failure recorded, or a timeout when connections were still waiting. */
-static void finish_failed(struct tc_probe *p, struct tc_probe_env *env)
-{
-    if (p->nconns > 0)
-        record_failure(p, TC_TIMEOUT, 0, NULL, &(*p->addrs).v[p->conns[0].addr]);
-    if (p->fail_rank == RANK_NONE)
-        record_failure(p, TC_TIMEOUT, 0, NULL, NULL);
-    finish(p, env, p->res.state);
 }
 
 static void finish_unresolved(struct tc_probe *p, struct tc_probe_env *env,
@@ -118,39 +221,88 @@ static void finish_unresolved(struct tc_probe *p, struct tc_probe_env *env,
     finish(p, env, TC_UNRESOLVED);
 }
 
+/* The index of the connection started last (the address a timeout names). */
+static size_t newest_conn(const struct tc_probe *p)
+{
+    size_t newest = 0;
+    for (size_t i = 1; i < p->nconns; i++)
+        if (p->conns[i].started > p->conns[newest].started)
+            newest = i;
+    return newest;
+}
+
+/* No connection made it: the most telling failure seen, else a timeout.  An attempt that never
+ * got a socket (the system ran out of descriptors) says so rather than claim a timeout. */
+static void finish_failed(struct tc_probe *p, struct tc_probe_env *env)
+{
+    if (p->nconns > 0) {
+        struct sockaddr_storage dest = destination(p, p->conns[newest_conn(p)].addr);
+        record_failure(p, TC_TIMEOUT, 0, NULL, &dest);
+    }
+    if (p->fail_rank == RANK_NONE && p->waiting_for_socket)
+        record_failure(p, TC_ERROR, EMFILE, "socket", NULL);
+    if (p->fail_rank == RANK_NONE)
+        record_failure(p, TC_TIMEOUT, 0, NULL, NULL);
+    finish(p, env, p->res.state);
+}
+
+/* ---- starting an attempt ---- */
+
 void tc_probe_init(struct tc_probe *p)
 {
     memset(p, 0, sizeof *p);
     p->xfd = -1;
 }
 
-void tc_probe_begin(struct tc_probe *p, struct tc_probe_env *env, tc_usec now, tc_usec deadline,
-                    const struct tc_addrs *addrs, struct tc_lookup *lookup)
+/* A fresh attempt that holds its base unit and nothing else yet. */
+static void reset_attempt(struct tc_probe *p, struct tc_probe_env *env, const struct tc_attempt *a)
 {
-    (void)env;
-    p->start = now;
-    p->deadline = deadline;
-    p->lookup = lookup;
-    p->addrs = addrs;
+    static const struct tc_addrs none = {0, NULL};
+
+    release(p, env); /* nothing, unless the caller reuses a probe it did not let go of */
+    p->start = a->now;
+    p->deadline = a->deadline;
+    p->holds_unit = true;
+    env->units++;
+    p->addrs = &none;
     p->next_addr = 0;
-    p->next_start_at = now;
-    p->nconns = 0;
-    p->xfd = -1;
+    p->next_start_at = a->now;
+    p->waiting_for_socket = false;
     p->sent = 0;
     p->fail_rank = RANK_NONE;
-    p->waiting_for_socket = false;
-    p->res.state = TC_TIMEOUT;
-    p->res.sys_errno = 0;
-    p->res.error_context = NULL;
-    p->res.resolve_failure = TC_RESOLVE_NONE;
-    p->res.resolve_text = NULL;
-    p->res.mismatch = TC_MISMATCH_NONE;
-    p->res.has_address = false;
-    p->res.rtt = -1;
-    p->res.reply_len = 0;
-    p->res.deadline_text = NULL;
-    p->phase = lookup ? TC_PHASE_RESOLVING : TC_PHASE_CONNECTING;
+    p->res = (struct tc_result){.port = a->port,
+                                .state = TC_TIMEOUT,
+                                .rtt = -1,
+                                .deadline_text = a->deadline_text,
+                                .reply = p->reply};
 }
+
+static void begin_connecting(struct tc_probe *p, struct tc_probe_env *env, tc_usec now);
+
+/* The attempt starts connecting at once for a literal host, or waits for the lookup. */
+void tc_probe_begin(struct tc_probe *p, struct tc_probe_env *env, const struct tc_attempt *a)
+{
+    reset_attempt(p, env, a);
+    if (a->lookup) {
+        p->lookup = a->lookup;
+        p->phase = TC_PHASE_RESOLVING;
+        return;
+    }
+    if (a->addrs)
+        p->addrs = a->addrs;
+    begin_connecting(p, env, a->now);
+}
+
+void tc_probe_fail(struct tc_probe *p, struct tc_probe_env *env, const struct tc_attempt *a,
+                   int err, const char *context)
+{
+    reset_attempt(p, env, a);
+    tc_lookup_release(a->lookup);
+    record_failure(p, TC_ERROR, err, context, NULL);
+    finish(p, env, TC_ERROR);
+}
+
+/* ---- which addresses ---- */
 
 /* Is this address one the options allow (-4/-6, the family of -s)? */
 static bool address_usable(const struct tc_options *opt, const struct sockaddr_storage *ss)
@@ -162,22 +314,34 @@ static bool address_usable(const struct tc_options *opt, const struct sockaddr_s
     return ss->ss_family == AF_INET || ss->ss_family == AF_INET6;
 }
 
-static size_t count_usable(const struct tc_options *opt, const struct tc_addrs *a)
+/* Usable addresses from index `from` on. */
+static size_t count_usable(const struct tc_options *opt, const struct tc_addrs *a, size_t from)
 {
-    size_t i, n = 0;
-
-    for (i = 0; i < a->n; i++)
+    size_t n = 0;
+    for (size_t i = from; i < a->n; i++)
         n += address_usable(opt, &a->v[i]);
     return n;
 }
 
-static void set_port(struct sockaddr_storage *ss, uint16_t port)
+/* Move next_addr to the next usable address; false when none is left. */
+static bool next_usable(struct tc_probe *p, const struct tc_options *opt)
 {
-    if (ss->ss_family == AF_INET)
-        ((struct sockaddr_in *)ss)->sin_port = htons(port);
-    else
-        ((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+    while (p->next_addr < p->addrs->n && !address_usable(opt, &p->addrs->v[p->next_addr]))
+        p->next_addr++;
+    return p->next_addr < p->addrs->n;
 }
+
+/* The share of the time left that an address started now may count on, when the addresses
+ * from index `after` on are still to start: each of them gets as much. */
+static tc_usec share_of_time_left(const struct tc_probe *p, const struct tc_options *opt,
+                                  size_t after, tc_usec now)
+{
+    size_t waiting = count_usable(opt, p->addrs, after);
+    tc_usec left = p->deadline > now ? p->deadline - now : 0;
+    return left / (tc_usec)(waiting + 1);
+}
+
+/* ---- connecting ---- */
 
 static socklen_t addr_len(const struct sockaddr_storage *ss)
 {
@@ -190,7 +354,6 @@ static bool connected_to_itself(int fd, const struct sockaddr_storage *peer)
 {
     struct sockaddr_storage local;
     socklen_t len = sizeof local;
-
     if (getsockname(fd, (struct sockaddr *)&local, &len) != 0)
         return false;
     if (local.ss_family != peer->ss_family)
@@ -204,28 +367,31 @@ static bool connected_to_itself(int fd, const struct sockaddr_storage *peer)
            memcmp(&a->sin6_addr, &b->sin6_addr, sizeof a->sin6_addr) == 0;
 }
 
-/* A fresh socket for this address, bound to -s if given; -1 with errno and *context set. */
+/* How a probe's connection ends: with a reset (SO_LINGER 0), so probes leave no TIME_WAIT
+ * behind.  (-R will make this the exception and a normal close the rule: this is the place.) */
+static void set_close_mode(int fd)
+{
+    static const struct linger reset_on_close = {1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset_on_close, sizeof reset_on_close);
+}
+
+/* A fresh socket for this family, bound to -s if given; -1 with errno and *context set. */
 static int open_socket(const struct tc_probe_env *env, int family, const char **context)
 {
     const struct tc_options *opt = env->opt;
-    static const struct linger reset_on_close = {1, 0};
     int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
-
     *context = "socket";
     if (fd < 0)
         return -1;
-    /* RST instead of FIN: a probe must not leave TIME_WAIT sockets behind. */
-    setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset_on_close, sizeof reset_on_close);
+    set_close_mode(fd);
     if (opt->has_source) {
-        int one = 1, saved;
 #ifdef IP_BIND_ADDRESS_NO_PORT
         /* Choose the source port at connect(), so a sweep does not exhaust them at bind(). */
+        int one = 1;
         setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-#else
-        (void)one;
 #endif
         if (bind(fd, (const struct sockaddr *)&opt->source, opt->source_len) != 0) {
-            saved = errno;
+            int saved = errno;
             close(fd);
             errno = saved;
             *context = env->bind_context;
@@ -237,76 +403,127 @@ static int open_socket(const struct tc_probe_env *env, int family, const char **
 
 static bool grow_conns(struct tc_probe *p)
 {
-    size_t cap = p->conns_cap ? p->conns_cap * 2 : 2;
-    struct tc_conn *c;
-
     if (p->nconns < p->conns_cap)
         return true;
-    c = realloc(p->conns, cap * sizeof *c);
-    if (c == NULL)
+    size_t cap = p->conns_cap ? p->conns_cap * 2 : 2;
+    struct tc_conn *c = realloc(p->conns, cap * sizeof *c);
+    if (!c)
         return false;
     p->conns = c;
     p->conns_cap = cap;
     return true;
 }
 
-static void connected(struct tc_probe *p, struct tc_probe_env *env, int fd, size_t addr,
-                      tc_usec started, tc_usec now, bool reset);
+static void connected(struct tc_probe *p, struct tc_probe_env *env, struct tc_conn conn,
+                      tc_usec now, bool reset);
 
-/* Start a connection to address `i`.  False when no socket can be had right now. */
-static bool start_connection(struct tc_probe *p, struct tc_probe_env *env, size_t i, uint16_t port,
-                             tc_usec now)
+/* Start a connection to address i (a socket may be opened).  False when the system is out of
+ * descriptors for now: the address waits. */
+static bool start_connection(struct tc_probe *p, struct tc_probe_env *env, size_t i, tc_usec now)
 {
-    struct sockaddr_storage dest = p->addrs->v[i];
+    struct sockaddr_storage dest = destination(p, i);
     const char *context;
-    int fd;
-
-    if (env->sockets_in_use >= env->socket_budget || !grow_conns(p))
-        return false;
-    set_port(&dest, port);
-    fd = open_socket(env, dest.ss_family, &context);
-    if (fd < 0 && (errno == EMFILE || errno == ENFILE) && env->sockets_in_use > 0) {
-        env->socket_budget = env->sockets_in_use; /* the system's limit is lower than ours */
+    if (!grow_conns(p)) {
+        record_failure(p, TC_ERROR, ENOMEM, "socket", &dest);
+        return true;
+    }
+    int fd = open_socket(env, dest.ss_family, &context);
+    if (fd < 0 && (errno == EMFILE || errno == ENFILE) && env->sockets > 0) {
+        env->budget = env->sockets; /* the system's limit is lower than ours */
+        env->budget_checked = true;
         return false;
     }
     if (fd < 0) {
         record_failure(p, TC_ERROR, errno, context, &dest);
         return true;
     }
-    env->sockets_in_use++;
+    count_opened(p, env);
+    struct tc_conn conn = {.fd = fd, .addr = i, .started = now};
+    conn.share_end = now + share_of_time_left(p, env->opt, i + 1, now);
+    p->conns[p->nconns++] = conn;
     if (connect(fd, (const struct sockaddr *)&dest, addr_len(&dest)) == 0) {
-        connected(p, env, fd, i, now, now, false);
+        p->nconns--;
+        connected(p, env, conn, now, false);
         return true;
     }
     if (errno != EINPROGRESS) {
         int err = errno;
-
-        close_socket(env, fd);
+        close_held(p, env, fd);
+        p->nconns--;
         record_failure(p, state_of_errno(err), err, err == EADDRNOTAVAIL ? "connect" : NULL, &dest);
-        return true;
     }
-    p->conns[p->nconns++] = (struct tc_conn){.fd = fd, .addr = i, .started = now};
+    return true;
+}
+
+/* The oldest connection whose share of the deadline is over gives its socket up; its address
+ * counts as timed out.  False when every connection is still within its share. */
+static bool give_up_oldest(struct tc_probe *p, struct tc_probe_env *env, tc_usec now)
+{
+    size_t oldest = 0;
+    for (size_t i = 1; i < p->nconns; i++)
+        if (p->conns[i].share_end < p->conns[oldest].share_end)
+            oldest = i;
+    if (p->nconns == 0 || p->conns[oldest].share_end > now)
+        return false;
+    struct sockaddr_storage dest = destination(p, p->conns[oldest].addr);
+    close_held(p, env, p->conns[oldest].fd);
+    p->conns[oldest] = p->conns[--p->nconns];
+    record_failure(p, TC_TIMEOUT, 0, NULL, &dest);
+    return true;
+}
+
+/* A socket for the next address: a free one, else one whose address's share is over. */
+static bool make_room(struct tc_probe *p, struct tc_probe_env *env, tc_usec now)
+{
+    while (!may_open_socket(p, env))
+        if (!give_up_oldest(p, env, now))
+            return false;
     return true;
 }
 
 static void start_due_connections(struct tc_probe *p, struct tc_probe_env *env, tc_usec now)
 {
     p->waiting_for_socket = false;
-    while (p->phase == TC_PHASE_CONNECTING && p->next_addr < p->addrs->n &&
-           (p->nconns == 0 || now >= p->next_start_at)) {
-        size_t i = p->next_addr;
-
-        if (!address_usable(env->opt, &p->addrs->v[i])) {
-            p->next_addr++;
-            continue;
-        }
-        if (!start_connection(p, env, i, p->res.port, now)) {
+    while (p->phase == TC_PHASE_CONNECTING && next_usable(p, env->opt)) {
+        if (p->nconns > 0 && now < p->next_start_at)
+            return;
+        size_t before = p->nconns;
+        if (!make_room(p, env, now) || !start_connection(p, env, p->next_addr, now)) {
             p->waiting_for_socket = true;
             return;
         }
         p->next_addr++;
-        p->next_start_at = now + CONNECTION_ATTEMPT_DELAY;
+        tc_usec delay = share_of_time_left(p, env->opt, p->next_addr, now);
+        if (delay > CONNECTION_ATTEMPT_DELAY)
+            delay = CONNECTION_ATTEMPT_DELAY;
+        /* RFC 8305: a connection that failed at once starts the next address at once. */
+        p->next_start_at = p->nconns > before ? now + delay : now;
     }
+}
+
+static void step_connecting(struct tc_probe *p, struct tc_probe_env *env, tc_usec now)
+{
+    if (now >= p->deadline) {
+        finish_failed(p, env);
+        return;
+    }
+    start_due_connections(p, env, now);
+    if (p->phase == TC_PHASE_CONNECTING && p->nconns == 0 && !p->waiting_for_socket &&
+        !next_usable(p, env->opt))
+        finish_failed(p, env); /* every address failed before the deadline */
+}
+
+/* The addresses are known: connect, unless none is of a usable family (then the name has no
+ * address for us: unresolved, never a 0 ms timeout). */
+static void begin_connecting(struct tc_probe *p, struct tc_probe_env *env, tc_usec now)
+{
+    if (count_usable(env->opt, p->addrs, 0) == 0) {
+        finish_unresolved(p, env, TC_RESOLVE_NOADDRESS, NULL);
+        return;
+    }
+    p->phase = TC_PHASE_CONNECTING;
+    p->next_start_at = now;
+    step_connecting(p, env, now);
 }
 
 static void step_resolving(struct tc_probe *p, struct tc_probe_env *env, tc_usec now)
@@ -321,203 +538,185 @@ static void step_resolving(struct tc_probe *p, struct tc_probe_env *env, tc_usec
         return;
     case TC_LOOKUP_DONE:
         p->addrs = tc_lookup_addrs(p->lookup);
-        if (count_usable(env->opt, p->addrs) == 0) {
-            finish_unresolved(p, env, TC_RESOLVE_NOADDRESS, NULL);
-            return;
-        }
-        p->phase = TC_PHASE_CONNECTING;
-        p->next_start_at = now;
+        begin_connecting(p, env, now);
         return;
     }
 }
 
-void tc_probe_step(struct tc_probe *p, struct tc_probe_env *env, tc_usec now)
+/* ---- after connecting: -S and -E ---- */
+
+static void exchange_failed(struct tc_probe *p, struct tc_probe_env *env,
+                            enum tc_mismatch_reason why)
 {
-    if (p->phase == TC_PHASE_RESOLVING)
-        step_resolving(p, env, now);
-    if (p->phase == TC_PHASE_CONNECTING) {
-        if (now >= p->deadline) {
-            finish_failed(p, env);
-            return;
-        }
-        start_due_connections(p, env, now);
-        if (p->phase == TC_PHASE_CONNECTING && p->nconns == 0 && p->next_addr >= p->addrs->n)
-            finish_failed(p, env); /* every address failed before the deadline */
-        return;
-    }
-    if (p->phase == TC_PHASE_EXCHANGING && now >= p->deadline) {
-        p->res.mismatch = TC_MISMATCH_DEADLINE;
-        finish(p, env, TC_MISMATCH);
-    }
+    p->res.mismatch = why;
+    p->res.send_failed = p->sent < env->opt->send_len;
+    finish(p, env, TC_MISMATCH);
 }
-
-/* --- after connecting: -S and -E ------------------------------------------------------- */
 
 static bool reply_matches(const struct tc_probe *p, const struct tc_options *opt)
 {
     return tc_reply_matches(opt->expect, p->reply, p->res.reply_len);
 }
 
-static void exchange_failed(struct tc_probe *p, struct tc_probe_env *env,
-                            enum tc_mismatch_reason why)
+static enum tc_mismatch_reason reason_of_errno(int err)
 {
-    p->res.mismatch = why;
-    finish(p, env, TC_MISMATCH);
+    return err == ECONNRESET ? TC_MISMATCH_RESET : TC_MISMATCH_CLOSED;
 }
 
 /* Send what is left of -S; then, without -E, the target is open. */
 static void exchange_send(struct tc_probe *p, struct tc_probe_env *env)
 {
     const struct tc_options *opt = env->opt;
-
     while (p->sent < opt->send_len) {
         ssize_t n = send(p->xfd, opt->send_data + p->sent, opt->send_len - p->sent, MSG_NOSIGNAL);
-
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             return;
         if (n < 0) {
-            exchange_failed(p, env, errno == ECONNRESET ? TC_MISMATCH_RESET : TC_MISMATCH_CLOSED);
+            exchange_failed(p, env, reason_of_errno(errno));
             return;
         }
         p->sent += (size_t)n;
     }
-    if (opt->expect == NULL || reply_matches(p, opt))
+    if (!opt->expect || reply_matches(p, opt))
         finish(p, env, TC_OPEN);
 }
 
 static void exchange_read(struct tc_probe *p, struct tc_probe_env *env)
 {
-    const struct tc_options *opt = env->opt;
     ssize_t n;
-
     do
         n = read(p->xfd, p->reply + p->res.reply_len, TC_REPLY_MAX - p->res.reply_len);
     while (n < 0 && errno == EINTR);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
         return;
-    if (n < 0) {
-        exchange_failed(p, env, errno == ECONNRESET ? TC_MISMATCH_RESET : TC_MISMATCH_CLOSED);
-        return;
-    }
-    if (n == 0) {
-        exchange_failed(p, env, TC_MISMATCH_CLOSED);
+    if (n <= 0) {
+        exchange_failed(p, env, n < 0 ? reason_of_errno(errno) : TC_MISMATCH_CLOSED);
         return;
     }
     p->res.reply_len += (size_t)n;
-    if (reply_matches(p, opt))
+    if (reply_matches(p, env->opt))
         finish(p, env, TC_OPEN);
     else if (p->res.reply_len >= TC_REPLY_MAX)
         exchange_failed(p, env, TC_MISMATCH_FULL);
 }
 
-static void begin_exchange(struct tc_probe *p, struct tc_probe_env *env, int fd)
+static void step_exchanging(struct tc_probe *p, struct tc_probe_env *env, tc_usec now)
 {
-    if (env->opt->expect != NULL && p->reply == NULL) {
+    if (now < p->deadline)
+        return;
+    bool sending = p->sent < env->opt->send_len;
+    exchange_failed(p, env, sending ? TC_MISMATCH_SEND_DEADLINE : TC_MISMATCH_DEADLINE);
+}
+
+/* The winner's socket (xfd) becomes the exchange's. */
+static void begin_exchange(struct tc_probe *p, struct tc_probe_env *env)
+{
+    p->phase = TC_PHASE_EXCHANGING;
+    if (env->opt->expect && !p->reply) {
         p->reply = malloc(TC_REPLY_MAX);
-        if (p->reply == NULL) {
-            close_socket(env, fd);
+        if (!p->reply) {
             record_failure(p, TC_ERROR, ENOMEM, "reply buffer", NULL);
             finish(p, env, TC_ERROR);
             return;
         }
     }
     p->res.reply = p->reply;
-    p->xfd = fd;
-    p->phase = TC_PHASE_EXCHANGING;
     exchange_send(p, env);
 }
 
-/* The connection on `fd` to address `addr` is up: it wins the attempt. */
-static void connected(struct tc_probe *p, struct tc_probe_env *env, int fd, size_t addr,
-                      tc_usec started, tc_usec now, bool reset)
+/* `conn` (already out of conns, its socket still counted as held) is up: it wins the attempt.
+ * `reset`: the peer accepted and reset before we looked. */
+static void connected(struct tc_probe *p, struct tc_probe_env *env, struct tc_conn conn,
+                      tc_usec now, bool reset)
 {
-    struct sockaddr_storage dest = p->addrs->v[addr];
-
-    set_port(&dest, p->res.port);
-    if (connected_to_itself(fd, &dest)) {
-        close_socket(env, fd);
+    struct sockaddr_storage dest = destination(p, conn.addr);
+    p->xfd = conn.fd; /* held while the losers close */
+    if (connected_to_itself(conn.fd, &dest)) {
+        close_held(p, env, conn.fd);
+        p->xfd = -1;
         record_failure(p, TC_REFUSED, ECONNREFUSED, NULL, &dest);
+        p->next_start_at = now;
         return;
     }
     close_conns(p, env); /* the losers of the race */
     p->res.has_address = true;
     p->res.address = dest;
-    p->res.rtt = now - started;
-    if (env->opt->send_len == 0 && env->opt->expect == NULL) {
-        close_socket(env, fd);
+    p->res.rtt = now - conn.started;
+    if (env->opt->send_len == 0 && !env->opt->expect) {
         finish(p, env, TC_OPEN);
         return;
     }
     if (reset) { /* nothing can be sent or read any more: say why at once */
-        close_socket(env, fd);
-        p->res.reply = p->reply;
+        close_held(p, env, p->xfd);
+        p->xfd = -1;
         exchange_failed(p, env, TC_MISMATCH_RESET);
         return;
     }
-    begin_exchange(p, env, fd);
+    begin_exchange(p, env);
 }
 
-/* --- poll integration ------------------------------------------------------------------ */
+/* ---- poll integration ---- */
 
-size_t tc_probe_nfds(const struct tc_probe *p)
+void tc_probe_step(struct tc_probe *p, struct tc_probe_env *env, tc_usec now)
 {
-    if (p->phase == TC_PHASE_CONNECTING)
-        return p->nconns;
-    return p->phase == TC_PHASE_EXCHANGING ? 1 : 0;
+    switch (p->phase) {
+    case TC_PHASE_RESOLVING:
+        step_resolving(p, env, now);
+        return;
+    case TC_PHASE_CONNECTING:
+        step_connecting(p, env, now);
+        return;
+    case TC_PHASE_EXCHANGING:
+        step_exchanging(p, env, now);
+        return;
+    case TC_PHASE_IDLE:
+    case TC_PHASE_DONE:
+        return;
+    }
 }
 
-size_t tc_probe_pollfds(const struct tc_probe *p, const struct tc_options *opt, struct pollfd *out,
-                        size_t max)
+size_t tc_probe_pollfds(const struct tc_probe *p, const struct tc_probe_env *env,
+                        struct pollfd *out, size_t max)
 {
-    size_t i, n = 0;
-
+    size_t n = 0;
     if (p->phase == TC_PHASE_CONNECTING) {
-        for (i = 0; i < p->nconns && n < max; i++, n++)
+        for (size_t i = 0; i < p->nconns && n < max; i++, n++)
             out[n] = (struct pollfd){.fd = p->conns[i].fd, .events = POLLOUT};
     } else if (p->phase == TC_PHASE_EXCHANGING && max > 0) {
-        short events = p->sent < opt->send_len ? POLLOUT : POLLIN;
-
+        short events = p->sent < env->opt->send_len ? POLLOUT : POLLIN;
         out[n++] = (struct pollfd){.fd = p->xfd, .events = events};
     }
     return n;
-}
-
-static void remove_conn(struct tc_probe *p, size_t i)
-{
-    p->conns[i] = p->conns[--p->nconns];
 }
 
 /* A connecting socket became writable or failed: SO_ERROR says which. */
 static void connection_answered(struct tc_probe *p, struct tc_probe_env *env, int fd, short revents,
                                 tc_usec now)
 {
-    struct sockaddr_storage dest;
-    socklen_t len = sizeof(int);
-    struct tc_conn conn;
-    int err = 0;
-    size_t i;
-
-    for (i = 0; i < p->nconns && p->conns[i].fd != fd; i++)
-        ;
+    size_t i = 0;
+    while (i < p->nconns && p->conns[i].fd != fd)
+        i++;
     if (i == p->nconns)
         return;
-    conn = p->conns[i];
-    remove_conn(p, i);
+    struct tc_conn conn = p->conns[i];
     /* Writable without an error condition is connected: SO_ERROR is only asked when poll saw
      * a failure, which saves a system call on every open port. */
+    int err = 0;
+    socklen_t len = sizeof err;
     if ((revents & (POLLERR | POLLHUP)) && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
         err = errno;
     /* Only an established connection can be reset (a SYN answered by RST is ECONNREFUSED):
      * the peer accepted and aborted before this poll looked.  The port is open. */
     if (err == 0 || err == ECONNRESET) {
-        connected(p, env, fd, conn.addr, conn.started, now, err == ECONNRESET);
+        p->conns[i] = p->conns[--p->nconns];
+        connected(p, env, conn, now, err == ECONNRESET);
         return;
     }
-    dest = p->addrs->v[conn.addr];
-    set_port(&dest, p->res.port);
-    close_socket(env, fd);
+    struct sockaddr_storage dest = destination(p, conn.addr);
+    close_held(p, env, fd);
+    p->conns[i] = p->conns[--p->nconns];
     record_failure(p, state_of_errno(err), err, NULL, &dest);
     p->next_start_at = now; /* RFC 8305: a failure starts the next address at once */
 }
@@ -525,9 +724,7 @@ static void connection_answered(struct tc_probe *p, struct tc_probe_env *env, in
 void tc_probe_handle(struct tc_probe *p, struct tc_probe_env *env, const struct pollfd *fds,
                      size_t n, tc_usec now)
 {
-    size_t i;
-
-    for (i = 0; i < n && p->phase == TC_PHASE_CONNECTING; i++)
+    for (size_t i = 0; i < n && p->phase == TC_PHASE_CONNECTING; i++)
         if (fds[i].revents != 0)
             connection_answered(p, env, fds[i].fd, fds[i].revents, now);
     if (p->phase == TC_PHASE_EXCHANGING && n > 0 && fds[0].fd == p->xfd && fds[0].revents) {
@@ -542,23 +739,30 @@ void tc_probe_handle(struct tc_probe *p, struct tc_probe_env *env, const struct 
 tc_usec tc_probe_wakeup(const struct tc_probe *p)
 {
     tc_usec t = p->deadline;
-
-    if (p->phase == TC_PHASE_CONNECTING && p->next_addr < (p->addrs ? p->addrs->n : 0) &&
-        !p->waiting_for_socket && p->next_start_at < t)
-        t = p->next_start_at;
+    if (p->phase != TC_PHASE_CONNECTING || p->next_addr >= p->addrs->n)
+        return t;
+    if (!p->waiting_for_socket)
+        return p->next_start_at < t ? p->next_start_at : t;
+    for (size_t i = 0; i < p->nconns; i++) /* a share that ends frees a socket */
+        if (p->conns[i].share_end < t)
+            t = p->conns[i].share_end;
     return t;
+}
+
+bool tc_probe_done(const struct tc_probe *p)
+{
+    return p->phase == TC_PHASE_DONE;
+}
+
+const struct tc_result *tc_probe_result(const struct tc_probe *p)
+{
+    return &p->res;
 }
 
 void tc_probe_abort(struct tc_probe *p, struct tc_probe_env *env)
 {
-    close_conns(p, env);
-    if (p->xfd >= 0) {
-        close_socket(env, p->xfd);
-        p->xfd = -1;
-    }
-    tc_lookup_release(p->lookup);
-    p->lookup = NULL;
-    p->addrs = NULL;
+    release(p, env);
+    p->phase = TC_PHASE_IDLE;
 }
 
 void tc_probe_free(struct tc_probe *p, struct tc_probe_env *env)

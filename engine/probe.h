@@ -1,5 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* probe.h: one attempt at one HOST:PORT target. */
+/* probe.h: one attempt at one HOST:PORT target.
+ *
+ * probe.c alone writes a probe's fields: the scheduler (run.c) starts an attempt, hands it what
+ * poll saw and the time, and reads the result once tc_probe_done() says the attempt has one.
+ *
+ * The socket budget (-c, tcpcheck(1), OPTIONS) counts sockets, not targets.  Every attempt in
+ * progress owns one *base unit* of it from its start to its end, whether it holds a socket yet
+ * or not (a name still resolving, an address waiting for its turn): an attempt that was let in
+ * is sure to get a socket.  A second socket for the same attempt (Happy Eyeballs racing the
+ * next address) is an *extra unit*, taken only when the budget has one free and no target is
+ * waiting to start.  So units = the sum over the attempts in progress of max(1, sockets held).
+ */
 #ifndef TC_PROBE_H
 #define TC_PROBE_H
 
@@ -9,11 +20,14 @@
 #include "resolve.h"
 #include "tcpcheck.h"
 
-/* What every probe of a run shares: the options and the socket budget (-c). */
+/* What every probe of a run shares: the options and the socket budget. */
 struct tc_probe_env {
     const struct tc_options *opt;
-    size_t sockets_in_use;
-    size_t socket_budget;  /* lowered when the system runs out of descriptors */
+    size_t budget;         /* -c; the default is lowered to what the open-file limit allows */
+    size_t units;          /* base and extra units in use (see above) */
+    size_t sockets;        /* sockets open now */
+    bool starting;         /* the scheduler has a target waiting to start: no extra units */
+    bool budget_checked;   /* the open-file limit was consulted */
     char bind_context[80]; /* "cannot bind ADDR" for -s failures */
 };
 
@@ -22,53 +36,72 @@ struct tc_conn {
     int fd;
     size_t addr; /* index into the probe's addresses */
     tc_usec started;
+    tc_usec share_end; /* when no socket is free, the next address may take this one's then */
 };
 
 enum tc_probe_phase {
-    TC_PHASE_IDLE,       /* between attempts (wait mode) or not started */
+    TC_PHASE_IDLE,       /* no attempt: not started, or let go of */
     TC_PHASE_RESOLVING,  /* waiting for the lookup */
     TC_PHASE_CONNECTING, /* Happy-Eyeballs connection attempts in flight */
     TC_PHASE_EXCHANGING, /* connected: sending -S, reading for -E */
-    TC_PHASE_DONE,       /* this attempt has a result */
+    TC_PHASE_DONE,       /* the attempt has its result; it holds nothing any more */
 };
 
 struct tc_probe {
     enum tc_probe_phase phase;
     tc_usec start, deadline;
+    bool holds_unit;              /* its base unit of the budget */
     struct tc_lookup *lookup;     /* held while this attempt uses it */
-    const struct tc_addrs *addrs; /* the lookup's, or the numeric host's */
-    size_t next_addr;
-    tc_usec next_start_at;
+    const struct tc_addrs *addrs; /* the lookup's, or the literal host's */
+    size_t next_addr;             /* the next address to start */
+    tc_usec next_start_at;        /* ... not before this (the Happy-Eyeballs delay) */
+    bool waiting_for_socket;      /* the next address is due, but no socket is free */
     struct tc_conn *conns;
     size_t nconns, conns_cap;
     int xfd; /* the connected socket while exchanging */
     size_t sent;
     unsigned char *reply; /* TC_REPLY_MAX bytes, allocated on first use */
     int fail_rank;        /* how telling the failure recorded in res is */
-    bool waiting_for_socket;
     struct tc_result res; /* this attempt's outcome so far */
 };
 
+/* How one attempt starts. */
+struct tc_attempt {
+    uint16_t port;
+    tc_usec now, deadline;
+    const char *deadline_text;    /* the bound as written when -W cut it below -w, else NULL */
+    const struct tc_addrs *addrs; /* a literal's (or localhost's) addresses, else NULL */
+    struct tc_lookup *lookup;     /* a name's lookup, held for the probe, else NULL */
+};
+
+void tc_probe_env_init(struct tc_probe_env *env, const struct tc_options *opt);
+/* May one more attempt start now (a base unit is free)? */
+bool tc_probe_env_has_room(struct tc_probe_env *env);
+
 /* A probe that holds nothing yet. */
 void tc_probe_init(struct tc_probe *p);
-/* Start an attempt: with `addrs` for a numeric host, or `lookup` (already held by the caller,
- * now owned by the probe) for a name. */
-void tc_probe_begin(struct tc_probe *p, struct tc_probe_env *env, tc_usec now, tc_usec deadline,
-                    const struct tc_addrs *addrs, struct tc_lookup *lookup);
-/* Advance by time: start due connections, notice lookups and deadlines. */
+/* Start an attempt (the probe is IDLE or DONE); it takes its base unit and owns a->lookup. */
+void tc_probe_begin(struct tc_probe *p, struct tc_probe_env *env, const struct tc_attempt *a);
+/* Start an attempt that ends at once with a local error, e.g. the resolver could not start
+ * (err may be 0; context says what failed). */
+void tc_probe_fail(struct tc_probe *p, struct tc_probe_env *env, const struct tc_attempt *a,
+                   int err, const char *context);
+/* Advance by time: notice the lookup and the deadline, start due connections. */
 void tc_probe_step(struct tc_probe *p, struct tc_probe_env *env, tc_usec now);
 /* The probe's descriptors with the events it waits for; returns how many (<= max). */
-size_t tc_probe_pollfds(const struct tc_probe *p, const struct tc_options *opt, struct pollfd *out,
-                        size_t max);
-size_t tc_probe_nfds(const struct tc_probe *p);
+size_t tc_probe_pollfds(const struct tc_probe *p, const struct tc_probe_env *env,
+                        struct pollfd *out, size_t max);
 /* React to what poll reported for the descriptors tc_probe_pollfds gave. */
 void tc_probe_handle(struct tc_probe *p, struct tc_probe_env *env, const struct pollfd *fds,
                      size_t n, tc_usec now);
 /* The next time the probe must be stepped even if no descriptor is ready. */
 tc_usec tc_probe_wakeup(const struct tc_probe *p);
-/* Close everything the attempt holds (interrupt, quorum reached). */
+bool tc_probe_done(const struct tc_probe *p);
+/* The attempt's result once done (its reply points into the probe: copy it to keep it). */
+const struct tc_result *tc_probe_result(const struct tc_probe *p);
+/* Let go of the attempt: every socket, the lookup and the base unit (the run stopped). */
 void tc_probe_abort(struct tc_probe *p, struct tc_probe_env *env);
-/* Release the probe's memory (after the target is reported). */
+/* Release the probe's memory too. */
 void tc_probe_free(struct tc_probe *p, struct tc_probe_env *env);
 
 #endif

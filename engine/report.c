@@ -117,13 +117,53 @@ static const char *deadline_text(const struct tc_options *opt, const struct tc_r
     return r->deadline_text != NULL ? r->deadline_text : opt->limit.text;
 }
 
-static void format_timeout(struct tc_buf *out, const struct tc_options *opt,
+/* A time as the user wrote it: a bare number is seconds ("5 s"), a unit stays ("500ms"). */
+static void put_time(struct tc_buf *out, const char *text)
+{
+    char phrase[TC_SECONDS_PHRASE_MAX];
+    tc_seconds_phrase(phrase, sizeof phrase, text);
+    tc_escape_string(out, phrase);
+}
+
+/* A target the run stopped for before it had an answer (tcpcheck(1), WAIT MODE). */
+static void format_stopped(struct tc_buf *out, const struct tc_options *opt,
                            const struct tc_result *r)
+{
+    tc_escape_string(out, r->host);
+    tc_buf_printf(out, " port %u: ", (unsigned)r->port);
+    if (r->stopped == TC_STOP_QUORUM) {
+        tc_buf_puts(out, r->attempts == 0 ? "not attempted: the quorum was met first"
+                                          : "first attempt cut short: the quorum was met");
+        return;
+    }
+    tc_buf_puts(out, "not attempted: the wait ended after ");
+    put_time(out, opt->wait.text);
+}
+
+static void format_connect_timeout(struct tc_buf *out, const char *after, const struct tc_result *r)
 {
     put_connect_prefix(out, r);
     tc_buf_puts(out, "timed out after ");
-    tc_escape_string(out, deadline_text(opt, r));
-    tc_buf_puts(out, " s");
+    put_time(out, after);
+}
+
+static void format_timeout(struct tc_buf *out, const struct tc_options *opt,
+                           const struct tc_result *r)
+{
+    if (r->stopped == TC_STOP_QUORUM || (r->stopped == TC_STOP_WAIT_ENDED && r->attempts == 0))
+        format_stopped(out, opt, r);
+    else if (r->stopped == TC_STOP_WAIT_ENDED) /* an attempt -W cut: its deadline was -W's */
+        format_connect_timeout(out, opt->wait.text, r);
+    else
+        format_connect_timeout(out, deadline_text(opt, r), r);
+}
+
+/* The family a name was asked for: -4/-6, else the family of -s. */
+static int family_asked(const struct tc_options *opt)
+{
+    if (opt->family != AF_UNSPEC)
+        return opt->family;
+    return opt->has_source ? opt->source.ss_family : AF_UNSPEC;
 }
 
 static const char *no_address_words(int family)
@@ -145,12 +185,14 @@ static void format_unresolved(struct tc_buf *out, const struct tc_options *opt,
         tc_buf_puts(out, "Name or service not known");
         return;
     case TC_RESOLVE_NOADDRESS:
-        tc_buf_puts(out, no_address_words(opt->family));
+        tc_buf_puts(out, no_address_words(family_asked(opt)));
         return;
     case TC_RESOLVE_TIMEOUT:
         tc_buf_puts(out, "name resolution timed out after ");
-        tc_escape_string(out, deadline_text(opt, r));
-        tc_buf_puts(out, " s");
+        put_time(out, deadline_text(opt, r));
+        return;
+    case TC_RESOLVE_REFUSED: /* getaddrinfo's EAI_AGAIN, as getent and nc say it */
+        tc_buf_puts(out, "Temporary failure in name resolution");
         return;
     case TC_RESOLVE_OTHER:
     case TC_RESOLVE_NONE:
@@ -163,11 +205,11 @@ static void format_unresolved(struct tc_buf *out, const struct tc_options *opt,
     }
 }
 
-static const char *mismatch_words(enum tc_mismatch_reason reason)
+static const char *mismatch_words(enum tc_mismatch_reason reason, bool replied)
 {
     switch (reason) {
     case TC_MISMATCH_DEADLINE:
-        return "no reply before the deadline";
+        return replied ? "no matching reply before the deadline" : "no reply before the deadline";
     case TC_MISMATCH_CLOSED:
         return "closed by peer";
     case TC_MISMATCH_RESET:
@@ -184,21 +226,32 @@ static const char *mismatch_words(enum tc_mismatch_reason reason)
     return "no match"; /* the engine always gives a reason; this only keeps the line sane */
 }
 
+/* Says what happened: -S that could not go ("could not send before the deadline", "could not
+ * send: reset by peer"), or a reply that did not match, and then whether anything arrived: "no
+ * reply before the deadline" alone, or what did arrive, quoted. */
 static void format_mismatch(struct tc_buf *out, const struct tc_options *opt,
                             const struct tc_result *r)
 {
+    size_t got = r->reply != NULL ? r->reply_len : 0;
     tc_escape_string(out, r->host);
-    if (opt->expect == NULL) { /* -S alone: the peer went away before the data could go */
-        tc_buf_printf(out, " port %u: could not send: %s", (unsigned)r->port,
-                      mismatch_words(r->mismatch));
+    tc_buf_printf(out, " port %u: ", (unsigned)r->port);
+    if (r->mismatch == TC_MISMATCH_SEND_DEADLINE) {
+        tc_buf_puts(out, mismatch_words(r->mismatch, false));
         return;
     }
-    tc_buf_printf(out, " port %u: reply did not match '", (unsigned)r->port);
+    if (r->send_failed || opt->expect == NULL) { /* the peer went away before the data went */
+        tc_buf_puts(out, "could not send: ");
+        tc_buf_puts(out, mismatch_words(r->mismatch, false));
+        return;
+    }
+    tc_buf_puts(out, "reply did not match '");
     tc_escape_string(out, opt->expect);
     tc_buf_puts(out, "': ");
-    tc_buf_puts(out, mismatch_words(r->mismatch));
+    tc_buf_puts(out, mismatch_words(r->mismatch, got > 0));
+    if (r->mismatch == TC_MISMATCH_DEADLINE && got == 0)
+        return;
     tc_buf_puts(out, ": \"");
-    tc_escape_text(out, r->reply, r->reply != NULL ? r->reply_len : 0);
+    tc_escape_text(out, r->reply, got);
     tc_buf_puts(out, "\"");
 }
 

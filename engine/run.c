@@ -1,55 +1,191 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* run.c: probing every target of a request, in parallel, reported in argument order.
+/* run.c: the scheduler: every target of a request probed in parallel, reported in argument order.
  *
- * Targets enter a fixed window (a ring of -c slots) in argument order and leave it, reported,
- * in the same order; so memory is bounded by the concurrency, not by the number of targets.
- * One poll loop drives every socket of every slot and the resolver's sockets; each attempt
- * ends at its own deadline (-w, cut at -W in wait mode).
+ * Targets are taken from the command line in argument order (tc_target_iter) as the socket
+ * budget lets them start (probe.h: one base unit each), and are reported in the same order as
+ * soon as every target before them is.  A target has a record from its first attempt to its
+ * report:
+ *  - without -W, each target is attempted once, and at most the budget plus WINDOW_SLACK
+ *    records are alive (finished targets wait there for a slower one before them), so memory
+ *    is bounded by -c, not by the number of targets;
+ *  - with -W, a target that is not open waits for its next attempt holding no socket and no
+ *    probe, in a min-heap of due times (-i after its previous attempt started): every target
+ *    gets attempts in turn, earliest due first, ties in argument order, and a target still on
+ *    the command line was due from the start, so first attempts come before retries.  Every
+ *    target attempted keeps its record until it is reported (tcpcheck(1), WAIT MODE).
+ * A probe slot (a struct tc_probe) works on one attempt at a time and moves on to another
+ * target when it ends.  One poll loop drives every slot's sockets and the resolver's; each
+ * attempt ends at its own deadline (-w, cut at -W).
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
-#include <arpa/inet.h>
-#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/resource.h>
 #include <time.h>
 
 #include "clock.h"
+#include "heap.h"
+#include "hosts.h"
 #include "probe.h"
-#include "resolve.h"
 #include "report.h"
 
-#define DEFAULT_MAX_INFLIGHT 1024
-#define DESCRIPTOR_RESERVE 16 /* for the resolver, stdio and whatever the caller holds */
-#define SMALL_RUN 16          /* this few sockets fit any limit; EMFILE is handled anyway */
-#define POLL_SLICE 100000     /* look at the interrupt flags at least this often */
-#define RESOLVER_FDS 16
-#define ADVANCE_ROUNDS 8 /* rounds of admitting and reporting between two looks at signals */
-#define LAST_LOOK 1000   /* wait mode: the last attempt starts this long before -W ends */
+#define POLL_SLICE 100000 /* look at the interrupt flags at least this often */
+#define ADVANCE_ROUNDS 8  /* rounds of starting and reporting between two looks at signals */
+#define STARTS_PER_ROUND 4096
+#define WINDOW_SLACK 1024 /* without -W: finished targets that may wait for a slower one */
+#define BLOCK_BITS 8      /* records come in blocks of 256: 35 kB, under malloc's mmap threshold */
+#define BLOCK_SIZE ((uint64_t)1 << BLOCK_BITS)
 
-/* One target in the window. */
-struct slot {
-    size_t word;
-    uint16_t port;
-    unsigned attempts;
-    tc_usec first_start;
-    tc_usec next_attempt_at; /* wait mode: when the next attempt may start */
-    bool final;
-    bool said_state;         /* wait mode -v: a state line was printed */
-    enum tc_state said;      /* ... and which state it named */
-    size_t pfd_first, pfd_n; /* this slot's part of the pollfd array */
-    struct tc_result last;   /* the last finished attempt's result */
-    struct tc_probe probe;
+/* ---- target records ---- */
+
+/* Where a target stands.  (One still on the command line is queued in the iterator and has no
+ * record yet.) */
+enum target_stage {
+    TARGET_PROBING, /* an attempt in flight: a probe slot works on it */
+    TARGET_WAITING, /* wait mode: between attempts, in the due heap, holding nothing */
+    TARGET_FINAL,   /* its result is final: it waits to be reported in argument order */
 };
 
-struct host_state {
-    struct tc_addrs fixed; /* a literal's address, or localhost's: no resolver needed */
-    bool has_fixed;
-    struct tc_lookup *lookup; /* a name's lookup for round `round` */
-    unsigned round;
+/* The last finished attempt's result, compact: wait mode keeps one per target. */
+struct outcome {
+    uint8_t state, mismatch, resolve_failure, stopped;
+    bool has_address, send_failed;
+    int sys_errno;
+    const char *error_context, *resolve_text, *deadline_text;
+    union {
+        struct sockaddr_in in;
+        struct sockaddr_in6 in6;
+    } address;
+    tc_usec rtt, elapsed;
+    unsigned char *reply; /* -E: an owned copy of what arrived */
+    uint32_t reply_len;
+};
+
+struct target {
+    uint32_t word; /* index into req->words */
+    uint16_t port;
+    uint8_t stage;   /* enum target_stage */
+    uint8_t said;    /* wait mode -v: the state its last line named, */
+    bool said_state; /* if a line was printed */
+    unsigned attempts;
+    tc_usec first_start, last_start;
+    struct outcome last;
+};
+
+/* The records of the targets taken and not yet reported, [head, tail) by sequence number (the
+ * target's place in argument order), in blocks that never move.  A block the head has left
+ * goes to a free list for the tail's next ones, so a long sweep reuses the few blocks its window
+ * spans instead of allocating one per 256 targets. */
+struct free_block {
+    struct free_block *next;
+};
+
+struct table {
+    struct target **blocks;
+    size_t nblocks;
+    uint64_t head, tail;
+    struct free_block *free; /* blocks the head has left */
+};
+
+static struct target *target_at(const struct table *t, uint64_t seq)
+{
+    return &t->blocks[seq >> BLOCK_BITS][seq & (BLOCK_SIZE - 1)];
+}
+
+/* A zeroed record at the tail; NULL when out of memory. */
+static struct target *table_append(struct table *t)
+{
+    size_t b = (size_t)(t->tail >> BLOCK_BITS);
+    if (b >= t->nblocks) {
+        size_t n = t->nblocks ? t->nblocks * 2 : 4;
+        struct target **blocks = realloc(t->blocks, n * sizeof *blocks);
+        if (!blocks)
+            return NULL;
+        memset(blocks + t->nblocks, 0, (n - t->nblocks) * sizeof *blocks);
+        t->blocks = blocks;
+        t->nblocks = n;
+    }
+    if (!t->blocks[b] && t->free) {
+        t->blocks[b] = (struct target *)(void *)t->free;
+        t->free = t->free->next;
+    }
+    if (!t->blocks[b] && !(t->blocks[b] = malloc(BLOCK_SIZE * sizeof **t->blocks)))
+        return NULL;
+    struct target *rec = target_at(t, t->tail++);
+    memset(rec, 0, sizeof *rec);
+    return rec;
+}
+
+/* The head record was reported: let it go, and its block once the head has left it. */
+static void table_pop(struct table *t)
+{
+    free(target_at(t, t->head)->last.reply);
+    t->head++;
+    if ((t->head & (BLOCK_SIZE - 1)) == 0) {
+        size_t b = (size_t)(t->head >> BLOCK_BITS) - 1;
+        struct free_block *f = (struct free_block *)(void *)t->blocks[b];
+        f->next = t->free;
+        t->free = f;
+        t->blocks[b] = NULL;
+    }
+}
+
+static void table_free(struct table *t)
+{
+    for (uint64_t seq = t->head; seq < t->tail; seq++)
+        free(target_at(t, seq)->last.reply);
+    for (size_t b = 0; b < t->nblocks; b++)
+        free(t->blocks[b]);
+    free(t->blocks);
+    while (t->free) {
+        struct free_block *f = t->free;
+        t->free = f->next;
+        free(f);
+    }
+}
+
+/* ---- outcomes ---- */
+
+static void take_outcome(struct outcome *o, const struct tc_result *res)
+{
+    free(o->reply);
+    *o = (struct outcome){
+        .state = (uint8_t)res->state,
+        .mismatch = (uint8_t)res->mismatch,
+        .resolve_failure = (uint8_t)res->resolve_failure,
+        .has_address = res->has_address,
+        .send_failed = res->send_failed,
+        .sys_errno = res->sys_errno,
+        .error_context = res->error_context,
+        .resolve_text = res->resolve_text,
+        .deadline_text = res->deadline_text,
+        .rtt = res->rtt,
+    };
+    if (res->has_address)
+        memcpy(&o->address, &res->address, sizeof o->address);
+    if (res->reply && res->reply_len > 0 && (o->reply = malloc(res->reply_len))) {
+        memcpy(o->reply, res->reply, res->reply_len);
+        o->reply_len = (uint32_t)res->reply_len;
+    }
+}
+
+/* The run stopped before this target had an answer of its own. */
+static void stopped_outcome(struct outcome *o, enum tc_stop_reason why)
+{
+    free(o->reply);
+    *o = (struct outcome){.state = TC_TIMEOUT, .stopped = (uint8_t)why, .rtt = -1};
+}
+
+/* ---- the run ---- */
+
+/* A probe slot and the target it works on. */
+struct slot {
+    struct tc_probe probe;
+    uint64_t seq;
+    bool cut_by_wait;        /* its deadline is -W's, sooner than -w would be */
+    size_t pfd_first, pfd_n; /* its part of the pollfd array */
 };
 
 struct run {
@@ -57,383 +193,116 @@ struct run {
     const struct tc_options *opt;
     const struct tc_sink *sink;
     struct tc_probe_env env;
-    struct tc_resolver *resolver;
-    struct host_state *hosts;
-    struct slot *ring;
-    size_t cap, head, count;
+    struct tc_hosts *hosts;
+    struct table table;
+    uint64_t window; /* without -W: records alive at most */
     struct tc_target_iter iter;
-    bool iter_done;
-    bool wait_mode;
-    tc_usec run_deadline; /* -W; INT64_MAX when not waiting */
+    bool have_next, iter_done; /* the next target on the command line, taken from iter */
+    size_t next_word;
+    uint16_t next_port;
+    struct tc_heap due; /* wait mode: targets waiting for their next attempt */
+    struct slot *slots; /* [0, nslots) work on an attempt */
+    size_t nslots, slots_cap;
     struct pollfd *pfds;
     size_t pfds_cap;
-    uint64_t opened_now; /* wait mode: targets open so far (quorum) */
-    bool stop;           /* wait mode: the quorum is reached */
-    uint64_t opened, failed;
+    tc_usec run_start, run_deadline; /* -W; INT64_MAX without a limit */
+    enum tc_stop_reason stop;
+    bool out_of_memory;
+    uint64_t passing;        /* wait mode: targets that passed so far (the quorum) */
+    uint64_t passed, failed; /* reported */
     int first_failure;
     struct tc_buf line;
 };
 
-/* --- sizes ------------------------------------------------------------------------------ */
+/* ---- what passes, and the run's status ---- */
 
-static size_t open_descriptors(void)
+/* Does a target in this state pass?  (-C will make a refused target pass: this is the one
+ * place that decides, for the quorum, wait mode and the status alike.) */
+static bool passes(const struct tc_options *opt, enum tc_state s)
 {
-    DIR *d = opendir("/proc/self/fd");
-    size_t n = 0;
-
-    if (d == NULL)
-        return DESCRIPTOR_RESERVE;
-    while (readdir(d) != NULL)
-        n++;
-    closedir(d);
-    return n;
+    (void)opt;
+    return s == TC_OPEN;
 }
 
-/* -c, or as many as the open-file limit leaves room for (tcpcheck(1), OPTIONS, -c: "never more than
- * the open-file limit allows"); a lower real limit is found at socket() and respected.  Counting
- * the open descriptors costs five system calls, so a run far below the limit skips it: a
- * single probe in a loop then costs little more than its own socket. */
-static size_t choose_max_inflight(const struct tc_options *opt, uint64_t ntargets)
+/* The status a failing target gives the run (tcpcheck(1), STATES AND EXIT STATUS). */
+static int failure_status(const struct tc_options *opt, enum tc_state s)
 {
-    struct rlimit rl;
-    size_t n = opt->max_inflight ? opt->max_inflight : DEFAULT_MAX_INFLIGHT;
-
-    if (n > ntargets)
-        n = (size_t)ntargets;
-    if (opt->max_inflight == 0 && n > SMALL_RUN && getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
-        rl.rlim_cur != RLIM_INFINITY && n + DESCRIPTOR_RESERVE > rl.rlim_cur / 2) {
-        size_t used = open_descriptors() + DESCRIPTOR_RESERVE;
-        size_t room = rl.rlim_cur > used ? (size_t)rl.rlim_cur - used : 1;
-
-        if (room < n)
-            n = room;
-    }
-    return n ? n : 1;
+    (void)opt;
+    return tc_state_status(s);
 }
 
-/* --- hosts ------------------------------------------------------------------------------ */
-
-/* A literal without a scope is read by inet_pton; getaddrinfo is for the scoped ones. */
-static bool plain_numeric_address(const char *name, struct sockaddr_storage *ss)
+/* 0 when every target passed (-a/-m: enough of them), else the first failing target's. */
+static int run_status(const struct run *r)
 {
-    struct sockaddr_in *in = (struct sockaddr_in *)ss;
-    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-
-    if (inet_pton(AF_INET, name, &in->sin_addr) == 1) {
-        in->sin_family = AF_INET;
-        return true;
-    }
-    if (inet_pton(AF_INET6, name, &in6->sin6_addr) == 1) {
-        in6->sin6_family = AF_INET6;
-        return true;
-    }
-    return false;
+    bool success = r->opt->quorum ? r->passed >= r->opt->quorum : r->failed == 0;
+    return success ? TC_EXIT_OPEN : r->first_failure;
 }
 
-static int numeric_address(const char *name, struct tc_addrs *out)
+/* ---- reporting ---- */
+
+static void result_of(const struct run *r, const struct target *t, struct tc_result *res)
 {
-    struct addrinfo hints, *res = NULL;
-
-    out->v = calloc(1, sizeof *out->v);
-    if (out->v == NULL)
-        return -1;
-    if (plain_numeric_address(name, out->v)) {
-        out->n = 1;
-        return 0;
-    }
-
-    memset(&hints, 0, sizeof hints);
-    hints.ai_flags = AI_NUMERICHOST;
-    hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(name, NULL, &hints, &res) != 0 || res == NULL)
-        return -1;
-    if (res->ai_addrlen <= sizeof *out->v) {
-        memcpy(out->v, res->ai_addr, res->ai_addrlen);
-        out->n = 1;
-    }
-    freeaddrinfo(res);
-    return out->n == 1 ? 0 : -1;
-}
-
-/* RFC 6761: "localhost" and names under it are the loopback addresses, always, and no
- * resolver is asked.  (This also steps around c-ares 1.18.1, which leaks the name when it
- * answers localhost itself.) */
-static bool is_localhost_name(const char *name)
-{
-    static const char suffix[] = ".localhost";
-    size_t n = strlen(name), k = sizeof suffix - 1;
-
-    if (n > 0 && name[n - 1] == '.')
-        n--;
-    if (n == k - 1)
-        return strncasecmp(name, suffix + 1, n) == 0;
-    return n > k && strncasecmp(name + n - k, suffix, k) == 0;
-}
-
-/* Loopback in IPv4 then IPv6: most services that answer on localhost listen on 127.0.0.1. */
-static int localhost_addresses(struct tc_addrs *out)
-{
-    struct sockaddr_in *v4;
-    struct sockaddr_in6 *v6;
-
-    out->v = calloc(2, sizeof *out->v);
-    if (out->v == NULL)
-        return -1;
-    v4 = (struct sockaddr_in *)&out->v[0];
-    v4->sin_family = AF_INET;
-    v4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    v6 = (struct sockaddr_in6 *)&out->v[1];
-    v6->sin6_family = AF_INET6;
-    v6->sin6_addr = in6addr_loopback;
-    out->n = 2;
-    return 0;
-}
-
-static int prepare_hosts(struct run *r)
-{
-    size_t i;
-
-    r->hosts = calloc(r->req->nhosts ? r->req->nhosts : 1, sizeof *r->hosts);
-    if (r->hosts == NULL)
-        return -1;
-    for (i = 0; i < r->req->nhosts; i++) {
-        const struct tc_host *h = &r->req->hosts[i];
-        struct host_state *hs = &r->hosts[i];
-
-        if (h->numeric) {
-            /* A literal never goes to the resolver; one the parser accepted can fail here only
-             * for lack of memory, and then has no address to try. */
-            numeric_address(h->name, &hs->fixed);
-            hs->has_fixed = true;
-        } else if (is_localhost_name(h->name))
-            hs->has_fixed = localhost_addresses(&hs->fixed) == 0;
-    }
-    return 0;
-}
-
-/* The lookup for `host` in attempt round `round`, held for the caller; shared by every
- * target of that host in that round, so a name is looked up once per attempt, not per port. */
-static struct tc_lookup *lookup_for(struct run *r, size_t host, unsigned round)
-{
-    struct host_state *hs = &r->hosts[host];
-    int status;
-
-    if (hs->lookup == NULL || hs->round != round) {
-        if (r->resolver == NULL)
-            r->resolver = tc_resolver_open(r->opt->limit.usec, &status);
-        if (r->resolver == NULL)
-            return NULL;
-        tc_lookup_release(hs->lookup);
-        hs->lookup = tc_lookup_start(r->resolver, r->req->hosts[host].name);
-        hs->round = round;
-        if (hs->lookup == NULL)
-            return NULL;
-    }
-    tc_lookup_hold(hs->lookup);
-    return hs->lookup;
-}
-
-/* --- attempts --------------------------------------------------------------------------- */
-
-static void begin_attempt(struct run *r, struct slot *s, tc_usec now)
-{
-    size_t host = r->req->words[s->word].host;
-    tc_usec deadline = now + r->opt->limit.usec;
-    struct tc_lookup *lookup = NULL;
-
-    if (deadline > r->run_deadline)
-        deadline = r->run_deadline;
-    s->attempts++;
-    if (s->attempts == 1)
-        s->first_start = now;
-    if (!r->hosts[host].has_fixed) {
-        lookup = lookup_for(r, host, s->attempts);
-        if (lookup == NULL) {
-            tc_probe_begin(&s->probe, &r->env, now, deadline, &r->hosts[host].fixed, NULL);
-            s->probe.res.state = TC_ERROR;
-            s->probe.res.sys_errno = ENOMEM;
-            s->probe.res.error_context = "cannot start the resolver";
-            s->probe.phase = TC_PHASE_DONE;
-            return;
-        }
-    }
-    tc_probe_begin(&s->probe, &r->env, now, deadline, &r->hosts[host].fixed, lookup);
-    if (deadline == r->run_deadline && s->attempts == 1)
-        s->probe.res.deadline_text = r->opt->wait.text; /* -W was the shorter bound */
-    tc_probe_step(&s->probe, &r->env, now);
+    const struct tc_host *h = &r->req->hosts[r->req->words[t->word].host];
+    const struct outcome *o = &t->last;
+    *res = (struct tc_result){
+        .host = h->name,
+        .port = t->port,
+        .host_numeric = h->numeric,
+        .state = (enum tc_state)o->state,
+        .sys_errno = o->sys_errno,
+        .error_context = o->error_context,
+        .resolve_failure = (enum tc_resolve_failure)o->resolve_failure,
+        .resolve_text = o->resolve_text,
+        .mismatch = (enum tc_mismatch_reason)o->mismatch,
+        .send_failed = o->send_failed,
+        .stopped = (enum tc_stop_reason)o->stopped,
+        .has_address = o->has_address,
+        .rtt = o->rtt,
+        .attempts = t->attempts,
+        .elapsed = o->elapsed,
+        .deadline_text = o->deadline_text,
+        .reply = o->reply,
+        .reply_len = o->reply_len,
+    };
+    if (o->has_address)
+        memcpy(&res->address, &o->address, sizeof o->address);
 }
 
 /* Lines about targets: -q and -j silence them. */
 static void say(struct run *r, const char *line, bool failure)
 {
     void (*out)(void *, const char *) = failure ? r->sink->say : r->sink->tell;
-
-    if (out == NULL)
+    if (!out)
         out = r->sink->say;
-    if (out != NULL && !r->opt->quiet && !r->opt->json)
+    if (out && !r->opt->quiet && !r->opt->json)
         out(r->sink->ctx, line);
 }
 
-static void fill_identity(const struct run *r, const struct slot *s, struct tc_result *res,
-                          tc_usec now)
-{
-    const struct tc_host *h = &r->req->hosts[r->req->words[s->word].host];
-
-    res->host = h->name;
-    res->host_numeric = h->numeric;
-    res->port = s->port;
-    res->attempts = s->attempts;
-    res->elapsed = now - s->first_start;
-}
-
 /* Wait mode with -v: one line when a target's state changes, one when it opens. */
-static void say_progress(struct run *r, struct slot *s, tc_usec now)
+static void say_progress(struct run *r, struct target *t)
 {
-    if (r->opt->verbose == 0)
+    if (r->opt->verbose == 0 || (t->said_state && t->said == t->last.state))
         return;
+    struct tc_result res;
+    result_of(r, t, &res);
     tc_buf_reset(&r->line);
-    if (s->last.state == TC_OPEN)
-        tc_format_success(&r->line, r->opt, &s->last, now - s->first_start);
-    else if (!s->said_state || s->said != s->last.state)
-        tc_format_failure(&r->line, r->opt, &s->last);
+    if (res.state == TC_OPEN)
+        tc_format_success(&r->line, r->opt, &res, res.elapsed);
     else
-        return;
-    s->said_state = true;
-    s->said = s->last.state;
+        tc_format_failure(&r->line, r->opt, &res);
+    t->said_state = true;
+    t->said = t->last.state;
     if (!r->line.failed)
-        say(r, r->line.data, s->last.state != TC_OPEN);
+        say(r, r->line.data, res.state != TC_OPEN);
 }
 
-static void quorum_check(struct run *r)
+static void report_lines(struct run *r, const struct target *t, const struct tc_result *res)
 {
-    if (r->wait_mode && r->opt->quorum > 0 && r->opened_now >= r->opt->quorum)
-        r->stop = true;
-}
-
-/* Did -W cut this attempt short before anything answered?  Such an attempt says nothing
- * about the target, so an earlier attempt's state stands (-W 30 on a closed port ends 1). */
-static bool cut_without_answer(const struct run *r, const struct slot *s)
-{
-    const struct tc_result *res = &s->probe.res;
-
-    if (s->attempts < 2 || s->probe.deadline != r->run_deadline)
-        return false;
-    return res->state == TC_TIMEOUT ||
-           (res->state == TC_UNRESOLVED && res->resolve_failure == TC_RESOLVE_TIMEOUT);
-}
-
-/* When the next attempt may start: -i after this one started, and one last look just before
- * -W ends, so a port that opens late in the wait is still seen; none after that. */
-static void schedule_next_attempt(struct run *r, struct slot *s, tc_usec now)
-{
-    tc_usec last_look = r->run_deadline - LAST_LOOK;
-    tc_usec next = s->probe.start + r->opt->interval.usec;
-
-    if (s->probe.start >= last_look || now >= r->run_deadline) {
-        s->final = true;
-        return;
-    }
-    if (next < now)
-        next = now;
-    s->next_attempt_at = next < last_look ? next : last_look;
-}
-
-static void attempt_finished(struct run *r, struct slot *s, tc_usec now)
-{
-    s->probe.phase = TC_PHASE_IDLE;
-    if (!(r->wait_mode && cut_without_answer(r, s)))
-        s->last = s->probe.res;
-    fill_identity(r, s, &s->last, now);
-    if (!r->wait_mode) {
-        s->final = true;
-        return;
-    }
-    say_progress(r, s, now);
-    if (s->last.state == TC_OPEN) {
-        s->final = true;
-        r->opened_now++;
-        quorum_check(r);
-        return;
-    }
-    schedule_next_attempt(r, s, now);
-}
-
-/* A target still in progress when the run stops (quorum reached, -W passed): it keeps the
- * state of its last finished attempt; one that finished none was cut off: a timeout. */
-static void cut_off(struct run *r, struct slot *s, tc_usec now)
-{
-    bool finished_one = s->probe.phase == TC_PHASE_IDLE ? s->attempts > 0 : s->attempts > 1;
-
-    tc_probe_abort(&s->probe, &r->env);
-    if (!finished_one) {
-        memset(&s->last, 0, sizeof s->last);
-        s->last.state = TC_TIMEOUT;
-        s->last.rtt = -1;
-    }
-    fill_identity(r, s, &s->last, now);
-    s->probe.phase = TC_PHASE_IDLE;
-    s->final = true;
-}
-
-static struct slot *slot_at(struct run *r, size_t i)
-{
-    return &r->ring[(r->head + i) % r->cap];
-}
-
-/* Let targets into the free slots, in argument order; returns how many came in. */
-static size_t admit(struct run *r, tc_usec now)
-{
-    size_t admitted = 0;
-
-    while (r->count < r->cap && !r->iter_done) {
-        size_t word;
-        uint16_t port;
-        struct slot *s;
-
-        if (!tc_target_iter_next(r->req, &r->iter, &word, &port)) {
-            r->iter_done = true;
-            break;
-        }
-        s = slot_at(r, r->count++);
-        admitted++;
-        s->word = word;
-        s->port = port;
-        s->attempts = 0;
-        s->final = false;
-        s->said_state = false;
-        s->probe.res.port = port;
-        if (r->stop) {
-            s->first_start = now;
-            cut_off(r, s, now);
-            continue;
-        }
-        begin_attempt(r, s, now);
-    }
-    return admitted;
-}
-
-static void step_slot(struct run *r, struct slot *s, tc_usec now)
-{
-    if (s->final)
-        return;
-    if (s->probe.phase == TC_PHASE_IDLE && now >= s->next_attempt_at && !r->stop)
-        begin_attempt(r, s, now);
-    else if (s->probe.phase != TC_PHASE_IDLE && s->probe.phase != TC_PHASE_DONE)
-        tc_probe_step(&s->probe, &r->env, now); /* at -W this ends the attempt in its words */
-    if (s->probe.phase == TC_PHASE_DONE)
-        attempt_finished(r, s, now);
-    if (r->stop && !s->final)
-        cut_off(r, s, now);
-}
-
-/* --- reporting -------------------------------------------------------------------------- */
-
-static void report_lines(struct run *r, const struct tc_result *res)
-{
+    bool said_already = r->opt->wait_mode && r->opt->verbose && t->said_state;
     tc_buf_reset(&r->line);
-    if (res->state != TC_OPEN && !(r->wait_mode && r->opt->verbose))
+    if (res->state != TC_OPEN && !said_already)
         tc_format_failure(&r->line, r->opt, res);
-    else if (res->state == TC_OPEN && r->opt->verbose && !r->wait_mode)
+    else if (res->state == TC_OPEN && r->opt->verbose && !r->opt->wait_mode)
         tc_format_success(&r->line, r->opt, res, -1);
     else
         return;
@@ -446,84 +315,325 @@ static void report_json(struct run *r, const struct tc_result *res)
     tc_buf_reset(&r->line);
     tc_format_json(&r->line, r->opt, res);
     tc_buf_append(&r->line, "\n", 1);
-    if (!r->line.failed && r->sink->out != NULL)
+    if (!r->line.failed && r->sink->out)
         fwrite(r->line.data, 1, r->line.len, r->sink->out);
 }
 
-static void report(struct run *r, const struct slot *s)
+static void report(struct run *r, const struct target *t)
 {
-    const struct tc_result *res = &s->last;
-
-    if (res->state == TC_OPEN) {
-        r->opened++;
-    } else {
-        if (r->failed++ == 0)
-            r->first_failure = tc_state_status(res->state);
-    }
-    if (r->sink->result != NULL)
-        r->sink->result(r->sink->ctx, res);
+    struct tc_result res;
+    result_of(r, t, &res);
+    if (passes(r->opt, res.state))
+        r->passed++;
+    else if (r->failed++ == 0)
+        r->first_failure = failure_status(r->opt, res.state);
+    if (r->sink->result)
+        r->sink->result(r->sink->ctx, &res);
     if (r->opt->json)
-        report_json(r, res);
+        report_json(r, &res);
     else
-        report_lines(r, res);
+        report_lines(r, t, &res);
 }
 
-/* Report the finished targets at the front of the window; returns how many. */
+/* Report the final targets at the front, in argument order; returns how many. */
 static size_t report_finished_head(struct run *r)
 {
-    size_t reported = 0;
-
-    while (r->count > 0 && slot_at(r, 0)->final) {
-        report(r, slot_at(r, 0));
-        r->head = (r->head + 1) % r->cap;
-        r->count--;
-        reported++;
-    }
-    return reported;
-}
-
-/* --- the poll loop ---------------------------------------------------------------------- */
-
-/* The resolver's descriptors first (*nresolver of them), then each slot's; *wakeup is when
- * the loop must look again even if nothing happens. */
-static size_t build_pollfds(struct run *r, tc_usec now, size_t *nresolver, tc_usec *wakeup)
-{
-    size_t i, n = tc_resolver_pollfds(r->resolver, r->pfds, RESOLVER_FDS);
-    tc_usec t = tc_resolver_next_timeout(r->resolver, now);
-
-    *nresolver = n;
-    *wakeup = (t >= 0) ? t : now + POLL_SLICE;
-    for (i = 0; i < r->count; i++) {
-        struct slot *s = slot_at(r, i);
-
-        s->pfd_first = n;
-        s->pfd_n = 0;
-        if (s->final)
-            continue;
-        if (s->probe.phase == TC_PHASE_IDLE) {
-            t = s->next_attempt_at;
-        } else {
-            s->pfd_n = tc_probe_pollfds(&s->probe, r->opt, r->pfds + n, r->pfds_cap - n);
-            n += s->pfd_n;
-            t = tc_probe_wakeup(&s->probe);
-        }
-        if (t < *wakeup)
-            *wakeup = t;
+    size_t n = 0;
+    while (r->table.head < r->table.tail) {
+        const struct target *t = target_at(&r->table, r->table.head);
+        if (t->stage != TARGET_FINAL)
+            break;
+        report(r, t);
+        table_pop(&r->table);
+        n++;
     }
     return n;
+}
+
+/* ---- the targets on the command line ---- */
+
+static bool next_queued(struct run *r)
+{
+    if (!r->have_next && !r->iter_done) {
+        r->have_next = tc_target_iter_next(r->req, &r->iter, &r->next_word, &r->next_port);
+        r->iter_done = !r->have_next;
+    }
+    return r->have_next;
+}
+
+static bool window_open(const struct run *r)
+{
+    return r->opt->wait_mode || r->table.tail - r->table.head < r->window;
+}
+
+/* Take the next target from the command line: its record; NULL when out of memory. */
+static struct target *take_queued(struct run *r)
+{
+    struct target *t = table_append(&r->table);
+    if (!t || (r->opt->wait_mode && !tc_heap_reserve(&r->due, r->table.tail - r->table.head))) {
+        r->out_of_memory = true;
+        return NULL;
+    }
+    t->word = (uint32_t)r->next_word;
+    t->port = r->next_port;
+    r->have_next = false;
+    return t;
+}
+
+/* After the run stopped (quorum met, -W passed), once every record is reported: the targets
+ * never taken from the command line, in order, with nothing in between. */
+static void report_unattempted(struct run *r)
+{
+    while (next_queued(r)) {
+        struct target t = {.word = (uint32_t)r->next_word, .port = r->next_port};
+        stopped_outcome(&t.last, r->stop);
+        r->have_next = false;
+        report(r, &t);
+    }
+}
+
+static bool finished(struct run *r)
+{
+    return r->table.head == r->table.tail && !next_queued(r);
+}
+
+/* ---- attempts ---- */
+
+/* Slot i's attempt is over: the slots in use stay at the front.  A swap, not a copy: the freed
+ * slot keeps its probe's buffers for its next attempt. */
+static void release_slot(struct run *r, size_t i)
+{
+    size_t last = --r->nslots;
+    if (i == last)
+        return;
+    struct slot freed = r->slots[i];
+    r->slots[i] = r->slots[last];
+    r->slots[last] = freed;
+}
+
+/* Did -W cut this attempt short before anything answered?  Such an attempt says nothing
+ * about the target, so an earlier attempt's state stands (-W 30 on a closed port ends 1). */
+static bool says_nothing(const struct slot *s, const struct target *t, const struct tc_result *res)
+{
+    if (!s->cut_by_wait || t->attempts < 2)
+        return false;
+    return res->state == TC_TIMEOUT ||
+           (res->state == TC_UNRESOLVED && res->resolve_failure == TC_RESOLVE_TIMEOUT);
+}
+
+/* What comes after an attempt: without -W the target is final; with -W one that passes is
+ * final, others wait until -i after this attempt started, unless that is past -W.  (Ping mode,
+ * -k, will keep every target for COUNT probes here.) */
+static void after_attempt(struct run *r, uint64_t seq, struct target *t)
+{
+    if (!r->opt->wait_mode) {
+        t->stage = TARGET_FINAL;
+        return;
+    }
+    say_progress(r, t);
+    if (passes(r->opt, (enum tc_state)t->last.state)) {
+        t->stage = TARGET_FINAL;
+        if (r->opt->quorum && ++r->passing >= r->opt->quorum && !r->stop)
+            r->stop = TC_STOP_QUORUM;
+        return;
+    }
+    tc_usec due = t->last_start + r->opt->interval.usec;
+    if (due >= r->run_deadline) {
+        t->stage = TARGET_FINAL;
+        return;
+    }
+    t->stage = TARGET_WAITING;
+    tc_heap_push(&r->due, due, seq);
+}
+
+static void attempt_finished(struct run *r, size_t i, tc_usec now)
+{
+    struct slot *s = &r->slots[i];
+    uint64_t seq = s->seq;
+    struct target *t = target_at(&r->table, seq);
+    const struct tc_result *res = tc_probe_result(&s->probe);
+    if (!says_nothing(s, t, res))
+        take_outcome(&t->last, res);
+    t->last.elapsed = now - t->first_start;
+    release_slot(r, i);
+    after_attempt(r, seq, t);
+}
+
+static void start_attempt(struct run *r, uint64_t seq, tc_usec now)
+{
+    struct target *t = target_at(&r->table, seq);
+    size_t i = r->nslots++;
+    struct slot *s = &r->slots[i];
+    struct tc_attempt a = {.port = t->port, .now = now, .deadline = now + r->opt->limit.usec};
+    s->seq = seq;
+    s->cut_by_wait = a.deadline > r->run_deadline;
+    if (s->cut_by_wait) {
+        a.deadline = r->run_deadline;
+        a.deadline_text = r->opt->wait.text;
+    }
+    tc_usec since = t->attempts ? t->last_start : -1;
+    if (t->attempts++ == 0)
+        t->first_start = now;
+    t->last_start = now;
+    t->stage = TARGET_PROBING;
+    size_t host = r->req->words[t->word].host;
+    const char *why = tc_hosts_prepare(r->hosts, host, since, now, &a);
+    if (why)
+        tc_probe_fail(&s->probe, &r->env, &a, 0, why);
+    else
+        tc_probe_begin(&s->probe, &r->env, &a);
+    if (tc_probe_done(&s->probe)) /* refused at once, a hosts-file miss: free the slot now */
+        attempt_finished(r, i, now);
+}
+
+/* Is a target waiting to start: one on the command line (window permitting) or a due retry? */
+static bool start_wanted(struct run *r, tc_usec now)
+{
+    const struct tc_due *top = tc_heap_top(&r->due);
+    return !r->stop && ((window_open(r) && next_queued(r)) || (top && top->at <= now));
+}
+
+/* Start attempts while the budget has room: earliest due first, ties in argument order; a
+ * target on the command line was due from the start.  Returns how many started. */
+static size_t schedule(struct run *r, tc_usec now)
+{
+    size_t started = 0;
+    while (!r->stop && !r->out_of_memory && started < STARTS_PER_ROUND &&
+           tc_probe_env_has_room(&r->env)) {
+        bool fresh = window_open(r) && next_queued(r);
+        const struct tc_due *top = tc_heap_top(&r->due);
+        bool retry = top && top->at <= now;
+        if (fresh && (!retry || tc_due_before(r->run_start, r->table.tail, top))) {
+            if (!take_queued(r))
+                break;
+            start_attempt(r, r->table.tail - 1, now);
+        } else if (retry) {
+            uint64_t seq = top->seq;
+            tc_heap_pop(&r->due);
+            start_attempt(r, seq, now);
+        } else {
+            break;
+        }
+        started++;
+    }
+    /* Extra sockets (Happy Eyeballs) must not take the unit a waiting target needs. */
+    r->env.starting = start_wanted(r, now);
+    return started;
+}
+
+/* Step every attempt in flight; collect those that ended.  Returns how many ended. */
+static size_t step_probes(struct run *r, tc_usec now)
+{
+    size_t ended = 0;
+    for (size_t i = r->nslots; i-- > 0;) { /* attempt_finished moves the last slot into i */
+        tc_probe_step(&r->slots[i].probe, &r->env, now);
+        if (tc_probe_done(&r->slots[i].probe)) {
+            attempt_finished(r, i, now);
+            ended++;
+        }
+    }
+    return ended;
+}
+
+/* ---- stopping: the quorum is met, or -W passed ---- */
+
+/* An attempt in flight when the run stops: a later attempt leaves the previous one's state
+ * standing; a first attempt cut short has no state of its own. */
+static void cut_off(struct run *r, size_t i, tc_usec now)
+{
+    struct slot *s = &r->slots[i];
+    struct target *t = target_at(&r->table, s->seq);
+    tc_probe_abort(&s->probe, &r->env);
+    if (t->attempts < 2)
+        stopped_outcome(&t->last, r->stop);
+    t->last.elapsed = now - t->first_start;
+    t->stage = TARGET_FINAL;
+    release_slot(r, i);
+}
+
+/* Every target in flight or waiting becomes final; returns how many. */
+static size_t carry_out_stop(struct run *r, tc_usec now)
+{
+    size_t n = r->nslots + r->due.n;
+    while (r->nslots > 0)
+        cut_off(r, r->nslots - 1, now);
+    for (const struct tc_due *top; (top = tc_heap_top(&r->due)); tc_heap_pop(&r->due))
+        target_at(&r->table, top->seq)->stage = TARGET_FINAL;
+    return n;
+}
+
+/* ---- the poll loop ---- */
+
+/* Start, step and report until nothing moves (an attempt that ends frees a unit, a report
+ * frees room in the window), but for a few rounds at most, so that the loop still reaches
+ * ppoll, where signals are let in, while a sweep of refused ports never has to wait.  True
+ * when work is left. */
+static bool advance(struct run *r, tc_usec now)
+{
+    size_t progress;
+    int rounds = 0;
+    do {
+        progress = step_probes(r, now); /* first: a probe that ended in dispatch frees its slot */
+        progress += schedule(r, now);
+        if (r->stop)
+            progress += carry_out_stop(r, now);
+        progress += report_finished_head(r);
+        if (r->stop && r->table.head == r->table.tail)
+            report_unattempted(r);
+    } while (progress > 0 && !r->out_of_memory && !finished(r) && ++rounds < ADVANCE_ROUNDS);
+    return progress > 0;
+}
+
+/* When the loop must look again even if no descriptor is ready. */
+static tc_usec next_wakeup(struct run *r, tc_usec now)
+{
+    tc_usec t = now + POLL_SLICE;
+    tc_usec resolver = tc_resolver_next_timeout(tc_hosts_resolver(r->hosts), now);
+    if (resolver >= 0 && resolver < t)
+        t = resolver;
+    for (size_t i = 0; i < r->nslots; i++) {
+        tc_usec w = tc_probe_wakeup(&r->slots[i].probe);
+        if (w < t)
+            t = w;
+    }
+    const struct tc_due *top = tc_heap_top(&r->due);
+    if (top && top->at < t && tc_probe_env_has_room(&r->env))
+        t = top->at; /* a due target without room waits for an attempt to end */
+    return r->run_deadline < t ? r->run_deadline : t;
+}
+
+/* The resolver's descriptors first (*nresolver of them), then each slot's.  False when out of
+ * memory. */
+static bool build_pollfds(struct run *r, size_t *n, size_t *nresolver)
+{
+    struct tc_resolver *resolver = tc_hosts_resolver(r->hosts);
+    size_t need = tc_resolver_nfds(resolver) + r->env.sockets;
+    if (need > r->pfds_cap) {
+        struct pollfd *p = realloc(r->pfds, need * sizeof *p);
+        if (!p)
+            return false;
+        r->pfds = p;
+        r->pfds_cap = need;
+    }
+    *nresolver = tc_resolver_pollfds(resolver, r->pfds, r->pfds_cap);
+    *n = *nresolver;
+    for (size_t i = 0; i < r->nslots; i++) {
+        struct slot *s = &r->slots[i];
+        s->pfd_first = *n;
+        s->pfd_n = tc_probe_pollfds(&s->probe, &r->env, r->pfds + *n, r->pfds_cap - *n);
+        *n += s->pfd_n;
+    }
+    return true;
 }
 
 static int wait_for_events(struct run *r, size_t n, tc_usec now, tc_usec wakeup)
 {
     tc_usec wait = wakeup - now;
-    struct timespec ts;
-
     if (wait < 0)
         wait = 0;
     if (wait > POLL_SLICE)
         wait = POLL_SLICE;
-    ts.tv_sec = wait / 1000000;
-    ts.tv_nsec = (wait % 1000000) * 1000;
+    struct timespec ts = {.tv_sec = wait / 1000000, .tv_nsec = (wait % 1000000) * 1000};
     if (ppoll(r->pfds, n, &ts, r->sink->wait_mask) < 0 && errno != EINTR)
         return -1;
     return 0;
@@ -531,13 +641,10 @@ static int wait_for_events(struct run *r, size_t n, tc_usec now, tc_usec wakeup)
 
 static void dispatch(struct run *r, size_t nresolver, tc_usec now)
 {
-    size_t i;
-
-    tc_resolver_process(r->resolver, r->pfds, nresolver);
-    for (i = 0; i < r->count; i++) {
-        struct slot *s = slot_at(r, i);
-
-        if (s->pfd_n > 0 && !s->final && s->probe.phase != TC_PHASE_IDLE)
+    tc_resolver_process(tc_hosts_resolver(r->hosts), r->pfds, nresolver);
+    for (size_t i = 0; i < r->nslots; i++) {
+        struct slot *s = &r->slots[i];
+        if (s->pfd_n > 0)
             tc_probe_handle(&s->probe, &r->env, r->pfds + s->pfd_first, s->pfd_n, now);
     }
 }
@@ -547,137 +654,85 @@ static int interrupted(const struct run *r)
     return r->sink->interrupted ? r->sink->interrupted(r->sink->ctx) : 0;
 }
 
-static bool finished(const struct run *r)
-{
-    return r->count == 0 && r->iter_done;
-}
+enum { LOOP_DONE = 0, LOOP_POLL_FAILED = -1, LOOP_NO_MEMORY = -2 };
 
-/* Admit, step and report until nothing moves (a report frees slots, new targets may finish at
- * once), but for a few rounds at most, so that the loop still reaches ppoll, where signals
- * are let in, while a sweep of refused ports never has to wait.  True when work is left. */
-static bool advance(struct run *r, tc_usec now)
-{
-    size_t i, progress;
-    int rounds = 0;
-    bool stopped;
-
-    do {
-        progress = admit(r, now);
-        stopped = r->stop;
-        for (i = 0; i < r->count; i++)
-            step_slot(r, slot_at(r, i), now);
-        if (r->stop && !stopped)
-            progress++; /* the quorum was reached: cut off the slots already stepped */
-        progress += report_finished_head(r);
-    } while (progress > 0 && !finished(r) && ++rounds < ADVANCE_ROUNDS);
-    return progress > 0;
-}
-
-/* Returns 0 when every target is reported, else 128 + signal or -1 (poll failed). */
+/* Returns LOOP_DONE when every target is reported, 128 + signal, or a failure. */
 static int loop(struct run *r)
 {
     for (;;) {
-        tc_usec now = tc_now(), wakeup;
-        size_t n, nresolver;
-        bool busy;
-        int sig;
-
-        if (r->wait_mode && now >= r->run_deadline)
-            r->stop = true;
-        busy = advance(r, now);
+        tc_usec now = tc_now();
+        if (now >= r->run_deadline && !r->stop)
+            r->stop = TC_STOP_WAIT_ENDED;
+        bool busy = advance(r, now);
+        if (r->out_of_memory)
+            return LOOP_NO_MEMORY;
         if (finished(r))
-            return 0;
-        n = build_pollfds(r, now, &nresolver, &wakeup);
-        if (busy)
-            wakeup = now;
-        else if (r->wait_mode && r->run_deadline < wakeup)
-            wakeup = r->run_deadline;
+            return LOOP_DONE;
+        tc_usec wakeup = busy ? now : next_wakeup(r, now);
+        size_t n, nresolver;
+        if (!build_pollfds(r, &n, &nresolver))
+            return LOOP_NO_MEMORY;
         if (wait_for_events(r, n, now, wakeup) != 0)
-            return -1;
-        sig = interrupted(r); /* signals get in only during ppoll */
+            return LOOP_POLL_FAILED;
+        int sig = interrupted(r); /* signals get in only during ppoll */
         if (sig)
             return sig;
         dispatch(r, nresolver, tc_now());
     }
 }
 
-/* --- setup and teardown ----------------------------------------------------------------- */
+/* ---- setup and teardown ---- */
 
 static int run_open(struct run *r, const struct tc_request *req, const struct tc_sink *sink)
 {
-    size_t i;
-
     memset(r, 0, sizeof *r);
     r->req = req;
     r->opt = &req->opt;
     r->sink = sink;
-    r->env.opt = &req->opt;
+    tc_probe_env_init(&r->env, &req->opt);
     if (req->opt.has_source) {
         char address[64];
-
         tc_format_address(&req->opt.source, address, sizeof address);
         snprintf(r->env.bind_context, sizeof r->env.bind_context, "cannot bind %s", address);
     }
-    r->wait_mode = req->opt.wait_mode;
-    r->run_deadline = INT64_MAX;
-    r->cap = choose_max_inflight(&req->opt, req->ntargets);
-    r->env.socket_budget = r->cap;
-    r->pfds_cap = r->cap + RESOLVER_FDS;
-    r->ring = calloc(r->cap, sizeof *r->ring);
-    r->pfds = calloc(r->pfds_cap, sizeof *r->pfds);
-    if (r->ring == NULL || r->pfds == NULL || prepare_hosts(r) != 0)
+    r->window = r->env.budget + WINDOW_SLACK;
+    /* Every attempt in flight holds a unit of the budget, so this many slots are enough. */
+    r->slots_cap = r->env.budget < req->ntargets ? r->env.budget : (size_t)req->ntargets;
+    r->slots = calloc(r->slots_cap ? r->slots_cap : 1, sizeof *r->slots);
+    r->hosts = tc_hosts_open(req);
+    if (!r->slots || !r->hosts)
         return -1;
-    for (i = 0; i < r->cap; i++)
-        tc_probe_init(&r->ring[i].probe);
+    for (size_t i = 0; i < r->slots_cap; i++)
+        tc_probe_init(&r->slots[i].probe);
     tc_target_iter_init(&r->iter);
+    r->run_start = tc_now();
+    r->run_deadline = INT64_MAX;
+    if (req->opt.wait_mode && req->opt.wait.usec > 0)
+        r->run_deadline = r->run_start + req->opt.wait.usec;
     return 0;
 }
 
 static void run_close(struct run *r)
 {
-    size_t i;
-
-    for (i = 0; r->ring != NULL && i < r->cap; i++)
-        tc_probe_free(&r->ring[i].probe, &r->env);
-    for (i = 0; r->hosts != NULL && i < r->req->nhosts; i++) {
-        tc_lookup_release(r->hosts[i].lookup);
-        free(r->hosts[i].fixed.v);
-    }
-    tc_resolver_close(r->resolver);
-    free(r->hosts);
-    free(r->ring);
+    for (size_t i = 0; r->slots && i < r->slots_cap; i++)
+        tc_probe_free(&r->slots[i].probe, &r->env);
+    tc_hosts_close(r->hosts); /* after the probes: they hold lookups */
+    table_free(&r->table);
+    tc_heap_free(&r->due);
+    free(r->slots);
     free(r->pfds);
     tc_buf_free(&r->line);
-}
-
-static int final_status(const struct run *r)
-{
-    bool success = r->opt->quorum ? r->opened >= r->opt->quorum : r->failed == 0;
-
-    return success ? TC_EXIT_OPEN : r->first_failure;
 }
 
 int tc_run(const struct tc_request *req, const struct tc_sink *sink)
 {
     struct run r;
-    int rc;
-
-    if (run_open(&r, req, sink) != 0) {
-        run_close(&r);
-        if (sink->say != NULL)
-            sink->say(sink->ctx, "out of memory");
-        return TC_EXIT_ERROR;
-    }
-    if (r.wait_mode)
-        r.run_deadline = tc_now() + req->opt.wait.usec;
-    rc = loop(&r);
+    int rc = run_open(&r, req, sink) == 0 ? loop(&r) : LOOP_NO_MEMORY;
+    int status = run_status(&r);
     run_close(&r);
     if (rc > 0)
         return rc;
-    if (rc < 0) {
-        if (sink->say != NULL)
-            sink->say(sink->ctx, "poll failed");
-        return TC_EXIT_ERROR;
-    }
-    return final_status(&r);
+    if (rc != LOOP_DONE && sink->say)
+        sink->say(sink->ctx, rc == LOOP_NO_MEMORY ? "out of memory" : "poll failed");
+    return rc == LOOP_DONE ? status : TC_EXIT_ERROR;
 }

@@ -207,7 +207,17 @@ enum tc_resolve_failure {
     TC_RESOLVE_NONAME,    /* no such name: "Name or service not known" */
     TC_RESOLVE_NOADDRESS, /* the name exists but has no address of the asked family */
     TC_RESOLVE_TIMEOUT,   /* the resolver did not answer before the deadline */
+    TC_RESOLVE_REFUSED,   /* every nameserver refused: "Temporary failure in name resolution" */
     TC_RESOLVE_OTHER,     /* server failure, refused, ...: detail in resolve_text */
+};
+
+/* Why a target has no result of its own: the run stopped first (tcpcheck(1), WAIT MODE).  Its
+ * state is then timeout; `attempts` tells a target never attempted (0) from one whose first
+ * attempt was cut short (1). */
+enum tc_stop_reason {
+    TC_STOP_NONE,
+    TC_STOP_WAIT_ENDED, /* -W passed before the target was attempted */
+    TC_STOP_QUORUM,     /* -a/-m was met before the target had an answer */
 };
 
 #define TC_REPLY_MAX 4096
@@ -223,6 +233,8 @@ struct tc_result {
     enum tc_resolve_failure resolve_failure;
     const char *resolve_text; /* TC_RESOLVE_OTHER: the resolver's words */
     enum tc_mismatch_reason mismatch;
+    bool send_failed; /* mismatch: -S could not be handed over (the reason says why) */
+    enum tc_stop_reason stopped;
     bool has_address; /* an address was tried: the one that connected, else the last tried */
     struct sockaddr_storage address;
     tc_usec rtt;               /* connect time of the winning address; < 0 when nothing connected */

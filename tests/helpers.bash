@@ -288,6 +288,42 @@ netns_unreachable() {
     ip route add unreachable 10.78.0.0/24 && ip route add prohibit 10.79.0.0/24
 }
 
+# Inside a netns: names with several addresses, for Happy Eyeballs (tests/topology.bats and the
+# oracle).  A veth pair v0/v1 carries 10.77.0.1/24 and 2001:db8:77::1/64; its neighbours
+# 10.77.0.2-4 and 2001:db8:77::2 have a made-up MAC, so every SYN to them is lost (silent);
+# 10.77.0.11 and 10.77.0.12 are our own (a test server listens on .11; nothing on .12: refused);
+# 10.78.0.0/24 is on the link but nobody answers ARP, found out in ~20 ms (unreachable: No route
+# to host).  The addresses are global (2001:db8::/32 is not ULA), so RFC 6724 sorting keeps
+# the hosts-file order (IPv6 first).  /etc/hosts then names:
+#   ha  a silent IPv6 address, then the good IPv4 one
+#   hb  three silent IPv4 addresses, then the good one
+#   hc  an unreachable address, then the good one
+#   hd  a refused address, then a silent one
+netns_topology() {
+    ip link add v0 type veth peer name v1 &&
+        ip addr add 10.77.0.1/24 dev v0 && ip addr add 10.77.0.11/24 dev v0 &&
+        ip addr add 10.77.0.12/24 dev v0 && ip addr add 10.78.0.1/24 dev v0 &&
+        ip -6 addr add 2001:db8:77::1/64 dev v0 nodad &&
+        ip link set v0 up && ip link set v1 up || return 1
+    local a
+    for a in 2 3 4; do
+        ip neigh add "10.77.0.$a" lladdr 02:00:00:00:00:02 dev v0 nud permanent || return 1
+    done
+    ip -6 neigh add 2001:db8:77::2 lladdr 02:00:00:00:00:02 dev v0 nud permanent &&
+        sysctl -qw net.ipv4.neigh.v0.mcast_solicit=1 net.ipv4.neigh.v0.ucast_solicit=0 \
+            net.ipv4.neigh.v0.app_solicit=0 net.ipv4.neigh.v0.retrans_time_ms=20 || return 1
+    netns_dns "2001:db8:77::2 ha
+10.77.0.11 ha
+10.77.0.2 hb
+10.77.0.3 hb
+10.77.0.4 hb
+10.77.0.11 hb
+10.78.0.5 hc
+10.77.0.11 hc
+10.77.0.12 hd
+10.77.0.2 hd" files ""
+}
+
 # Inside a netns: replace the resolver's files.  `netns_dns HOSTS NSSWITCH_HOSTS [RESOLV]`, e.g.
 # netns_dns $'127.0.0.1 db\n' 'files' ''.
 netns_dns() {
@@ -348,7 +384,7 @@ netns_elapsed() {
 in_netns() {
     local preamble
     preamble="$(declare -p TC_BUILTIN_ENV)
-$(declare -f tc builtin_bash tc_bg wait_socket netns_drop netns_unreachable netns_dns netns_silent_dns netns_nx_dns ns_server timed)
+$(declare -f tc builtin_bash tc_bg wait_socket netns_drop netns_unreachable netns_dns netns_silent_dns netns_nx_dns netns_topology ns_server timed)
 trap 'kill \$(jobs -p) 2>/dev/null; wait' EXIT
 ip link set lo up || exit 98
 "

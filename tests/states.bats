@@ -70,6 +70,43 @@ load helpers
     expect_between 0 500
 }
 
+@test "unresolved: a nameserver that refuses (nothing on its port 53): at once, as getent says" {
+    need_netns
+    run --separate-stderr in_netns 'netns_dns "127.0.0.1 localhost" "files dns" "nameserver 127.0.0.1" ||
+            exit 98
+        timed tc -w 5 db 80'
+    netns_elapsed
+    check_status 4
+    expect_err "db: Temporary failure in name resolution"
+    expect_between 0 500
+}
+
+@test "unresolved: two nameservers, both refusing: at once, Temporary failure" {
+    need_netns
+    run --separate-stderr in_netns 'netns_dns "" "files dns" "nameserver 127.0.0.3
+nameserver 127.0.0.4" || exit 98
+        timed tc -j -w 5 db 80 db2 81'
+    netns_elapsed
+    check_status 4
+    [[ $(jq -r .error <<<"$output" | sort -u) == *": Temporary failure in name resolution" ]] ||
+        { show_run; false; }
+    [[ $(jq -r .state <<<"$output" | sort -u) == unresolved ]] || { show_run; false; }
+    expect_between 0 500
+}
+
+@test "names: one nameserver refusing, the next one answering: open, without a timeout first" {
+    need_netns
+    run --separate-stderr in_netns 'netns_dns "" "files dns" "nameserver 127.0.0.1
+nameserver 127.0.0.2" || exit 98
+        ns_server -a 127.0.0.2 -p 53 dnsa 127.0.0.9 || exit 97
+        ns_server -a 127.0.0.9 hold || exit 97
+        timed tc -j -w 5 db "$PORT"'
+    netns_elapsed
+    check_status 0
+    [[ $(jq -r '"\(.state) \(.address)"' <<<"$output") == "open 127.0.0.9" ]] || { show_run; false; }
+    expect_between 0 500
+}
+
 @test "names: files before dns (a name in /etc/hosts never asks the server)" {
     need_netns
     run --separate-stderr in_netns 'netns_silent_dns "127.0.0.1 db" || exit 98
@@ -149,18 +186,18 @@ load helpers
     expect_err "127.0.0.1 port $PORT: reply did not match 'SSH-*': reset by peer: \"\""
 }
 
-@test "mismatch: a different reply and then silence ends at the deadline" {
+@test "mismatch: a different reply and then silence: no *matching* reply, and what arrived" {
     start_server send 48454c4c4f0d0a
     run_tc -w 0.3 -E 'SSH-*' 127.0.0.1 "$PORT"
     check_status 6
-    expect_err "127.0.0.1 port $PORT: reply did not match 'SSH-*': no reply before the deadline: \"HELLO\\r\\n\""
+    expect_err "127.0.0.1 port $PORT: reply did not match 'SSH-*': no matching reply before the deadline: \"HELLO\\r\\n\""
 }
 
-@test "mismatch: no reply before the deadline (never timeout)" {
+@test "mismatch: no reply before the deadline (never timeout), and no empty quotes after it" {
     start_server hold
     run_tc -w 0.3 -E 'SSH-*' 127.0.0.1 "$PORT"
     check_status 6
-    expect_err "127.0.0.1 port $PORT: reply did not match 'SSH-*': no reply before the deadline: \"\""
+    expect_err "127.0.0.1 port $PORT: reply did not match 'SSH-*': no reply before the deadline"
 }
 
 @test "mismatch: no match in the first 4096 bytes" {
@@ -218,6 +255,45 @@ load helpers
     check_status 0
     wait_gone 1
     grep -qx "gone 1 bytes 2 reset" "$SERVER_OUT" || { cat "$SERVER_OUT"; false; }
+}
+
+# send_to_deaf_peer [-E PATTERN]: in a namespace whose loopback has an MTU of 1500 (so the
+# kernel's buffers stay small), send 120 kB with -w 0.5 to a peer that never reads.
+send_to_deaf_peer() {
+    export DEAF_ARGS="$*"
+    run --separate-stderr in_netns 'ip link set lo mtu 1500 || exit 97
+        ns_server -D 4096 hold || exit 96
+        echo "$PORT" >"$BATS_TEST_TMPDIR/port"
+        data=$(head -c 120000 /dev/zero | tr "\0" A)
+        read -ra more <<<"$DEAF_ARGS"
+        timed tc -w 0.5 "${more[@]}" -S "$data" 127.0.0.1 "$PORT"'
+    netns_elapsed
+    port=$(<"$BATS_TEST_TMPDIR/port")
+}
+
+@test "mismatch: -S that the peer never reads: could not send before the deadline" {
+    need_netns
+    send_to_deaf_peer
+    check_status 6
+    expect_err "127.0.0.1 port $port: could not send before the deadline"
+    expect_between 450 900
+}
+
+@test "mismatch: -S and -E, the data never read: could not send, nothing about a reply" {
+    need_netns
+    send_to_deaf_peer -E 'x*'
+    check_status 6
+    expect_err "127.0.0.1 port $port: could not send before the deadline"
+}
+
+@test "unresolved, not a 0 ms timeout: a name with no address of the family of -s" {
+    need_netns
+    run --separate-stderr in_netns 'netns_dns "127.0.0.1 v4only" files "" || exit 98
+        timed tc -s ::1 -w 1 v4only 80'
+    netns_elapsed
+    check_status 4
+    expect_err "v4only: no IPv6 address"
+    expect_between 0 400
 }
 
 @test "error: -s with an address not on this host: 7" {

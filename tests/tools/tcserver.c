@@ -21,10 +21,14 @@
  *   late MS              print a free port now, listen on it (hold) only after MS milliseconds
  *   udpsink              a UDP socket that reads and never answers (a silent DNS server)
  *   dnsnx                a UDP DNS server that answers every query with NXDOMAIN
+ *   dnsa IPV4            a UDP DNS server that answers every A query with IPV4, and every other
+ *                        query with no records (NOERROR)
  *
  * -n N: stop accepting after N connections and exit once they are all gone.
  * -d MS: wait MS milliseconds after accepting before acting (close, reset, send).
  * -L MS: like `late`, for any mode.
+ * -D BYTES: deaf: never read from a connection, with a receive buffer of BYTES (set on the
+ *    listener, so every connection has it): a peer that soon stops taking data.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -54,7 +58,8 @@ enum mode {
     M_FLOOD,
     M_BACKLOG,
     M_UDPSINK,
-    M_DNSNX
+    M_DNSNX,
+    M_DNSA
 };
 
 struct conf {
@@ -65,11 +70,13 @@ struct conf {
     bool close_after;
     long delay_ms;
     long late_ms;
+    long deaf_rcvbuf; /* -D: never read; 0 reads as usual */
     enum mode mode;
     unsigned char *send;
     size_t send_len;
     unsigned char *expect;
     size_t expect_len;
+    struct in_addr dns_answer;
 };
 
 struct client {
@@ -96,9 +103,10 @@ static void die(const char *what)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: tcserver [-6] [-a ADDR] [-p PORT] [-n N] [-c] [-d MS] [-L MS] "
-                    "hold|close|reset|send HEX|expect HEX REPLYHEX|echo|flood|backlog|"
-                    "late MS|udpsink|dnsnx\n");
+    fprintf(stderr,
+            "usage: tcserver [-6] [-a ADDR] [-p PORT] [-n N] [-c] [-d MS] [-L MS] [-D BYTES] "
+            "hold|close|reset|send HEX|expect HEX REPLYHEX|echo|flood|backlog|"
+            "late MS|udpsink|dnsnx|dnsa IPV4\n");
     exit(2);
 }
 
@@ -316,6 +324,35 @@ static void serve_dnsnx(const struct conf *c)
     }
 }
 
+/* Answer an A query with c->dns_answer, anything else with no records (the name exists). */
+static void serve_dnsa(const struct conf *c)
+{
+    int fd = bound_socket(c, SOCK_DGRAM, c->port);
+    announce_port(local_port(fd));
+    unsigned char m[2048];
+    for (;;) {
+        struct sockaddr_storage from;
+        socklen_t flen = sizeof from;
+        ssize_t n = recvfrom(fd, m, sizeof m - 16, 0, (struct sockaddr *)&from, &flen);
+        size_t len = n > 0 ? dns_question_end(m, (size_t)n) : 0;
+        if (len == 0)
+            continue;
+        bool is_a = m[len - 4] == 0 && m[len - 3] == 1;
+        m[2] = (unsigned char)(0x80 | (m[2] & 0x79)); /* QR, keep opcode and RD */
+        m[3] = 0x80;                                  /* RA, NOERROR */
+        memset(m + 4, 0, 8);
+        m[5] = 1;            /* one question */
+        m[7] = is_a ? 1 : 0; /* one answer for A */
+        if (is_a) {
+            static const unsigned char rr[] = {0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4};
+            memcpy(m + len, rr, sizeof rr);
+            memcpy(m + len + sizeof rr, &c->dns_answer, 4);
+            len += sizeof rr + 4;
+        }
+        sendto(fd, m, len, 0, (struct sockaddr *)&from, flen);
+    }
+}
+
 static void queue_out(struct client *cl, const unsigned char *p, size_t n)
 {
     unsigned char *grown = realloc(cl->out, cl->out_len + n + 1);
@@ -453,7 +490,8 @@ static short wanted_events(const struct conf *c, const struct client *cl)
     if (cl->due >= 0)
         return 0; /* nothing until the delayed action ran */
     bool out = cl->out_off < cl->out_len || c->mode == M_FLOOD;
-    return (short)(POLLIN | (out ? POLLOUT : 0));
+    short in = c->deaf_rcvbuf > 0 ? 0 : POLLIN;
+    return (short)(in | (out ? POLLOUT : 0));
 }
 
 static int poll_timeout(void)
@@ -512,8 +550,8 @@ static void serve_stream(const struct conf *c, int lfd)
 
 static enum mode parse_mode(struct conf *c, int argc, char **argv)
 {
-    static const char *names[] = {"hold", "close", "reset",   "send",    "expect",
-                                  "echo", "flood", "backlog", "udpsink", "dnsnx"};
+    static const char *names[] = {"hold",  "close",   "reset",   "send",  "expect", "echo",
+                                  "flood", "backlog", "udpsink", "dnsnx", "dnsa"};
     if (argc < 1)
         usage();
     if (strcmp(argv[0], "late") == 0 && argc == 2) {
@@ -523,11 +561,13 @@ static enum mode parse_mode(struct conf *c, int argc, char **argv)
     for (size_t m = 0; m < sizeof names / sizeof names[0]; m++) {
         if (strcmp(argv[0], names[m]) != 0)
             continue;
-        int want = m == M_SEND ? 2 : m == M_EXPECT ? 3 : 1;
+        int want = m == M_SEND || m == M_DNSA ? 2 : m == M_EXPECT ? 3 : 1;
         if (argc != want)
             usage();
         if (m == M_SEND)
             c->send = decode_hex(argv[1], &c->send_len);
+        if (m == M_DNSA && inet_pton(AF_INET, argv[1], &c->dns_answer) != 1)
+            usage();
         if (m == M_EXPECT) {
             c->expect = decode_hex(argv[1], &c->expect_len);
             c->send = decode_hex(argv[2], &c->send_len);
@@ -541,7 +581,7 @@ static enum mode parse_mode(struct conf *c, int argc, char **argv)
 static void parse_args(struct conf *c, int argc, char **argv)
 {
     int opt;
-    while ((opt = getopt(argc, argv, "6a:p:n:cd:L:")) != -1) {
+    while ((opt = getopt(argc, argv, "6a:p:n:cd:L:D:")) != -1) {
         switch (opt) {
         case '6':
             c->v6 = true;
@@ -564,6 +604,9 @@ static void parse_args(struct conf *c, int argc, char **argv)
         case 'L':
             c->late_ms = number(optarg);
             break;
+        case 'D':
+            c->deaf_rcvbuf = number(optarg);
+            break;
         default:
             usage();
         }
@@ -584,12 +627,17 @@ int main(int argc, char **argv)
         serve_udpsink(&c);
     if (c.mode == M_DNSNX)
         serve_dnsnx(&c);
+    if (c.mode == M_DNSA)
+        serve_dnsa(&c);
     if (c.late_ms > 0) {
         c.port = pick_port(&c);
         announce_port(c.port);
         sleep_ms(c.late_ms);
     }
     int lfd = bound_socket(&c, SOCK_STREAM, c.port);
+    int rcvbuf = (int)c.deaf_rcvbuf;
+    if (rcvbuf > 0 && setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) < 0)
+        die("setsockopt SO_RCVBUF");
     if (listen(lfd, 128) < 0)
         die("listen");
     set_nonblock(lfd);

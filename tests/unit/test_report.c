@@ -454,6 +454,34 @@ static void test_failure_unresolved(void)
     r.resolve_failure = TC_RESOLVE_OTHER;
     r.resolve_text = "Server failure\x1b]0;x\a";
     CHECK(failure_is(&opt, &r, "db: name resolution failed: Server failure\\x1b]0;x\\x07"));
+    r.resolve_failure = TC_RESOLVE_REFUSED;
+    CHECK(failure_is(&opt, &r, "db: Temporary failure in name resolution"));
+    opt.family = AF_UNSPEC; /* -s of a family: the name has no address of that one */
+    opt.has_source = true;
+    opt.source.ss_family = AF_INET6;
+    r.resolve_failure = TC_RESOLVE_NOADDRESS;
+    CHECK(failure_is(&opt, &r, "db: no IPv6 address"));
+}
+
+/* Targets the run stopped for before they had an answer (tcpcheck(1), WAIT MODE). */
+static void test_failure_stopped(void)
+{
+    struct tc_options opt = default_options();
+    opt.wait_mode = true;
+    strcpy(opt.wait.text, "1");
+    struct tc_result r = result_for("db", 5432, TC_TIMEOUT);
+    r.stopped = TC_STOP_WAIT_ENDED;
+    r.attempts = 0;
+    CHECK(failure_is(&opt, &r, "db port 5432: not attempted: the wait ended after 1 s"));
+    strcpy(opt.wait.text, "500ms"); /* a unit stays as written, without " s" */
+    CHECK(failure_is(&opt, &r, "db port 5432: not attempted: the wait ended after 500ms"));
+    r.stopped = TC_STOP_QUORUM;
+    CHECK(failure_is(&opt, &r, "db port 5432: not attempted: the quorum was met first"));
+    r.attempts = 1;
+    CHECK(failure_is(&opt, &r, "db port 5432: first attempt cut short: the quorum was met"));
+    r.stopped = TC_STOP_NONE;
+    r.deadline_text = "500ms";
+    CHECK(failure_is(&opt, &r, "connect to db port 5432 (tcp) timed out after 500ms"));
 }
 
 static void test_failure_mismatch(void)
@@ -478,7 +506,19 @@ static void test_failure_mismatch(void)
     r.reply_len = 0;
     CHECK(failure_is(&opt, &r,
                      "db port 22: reply did not match 'SSH-2.0-*': no reply before the "
-                     "deadline: \"\""));
+                     "deadline"));
+    r.reply = (const unsigned char *)"SSH-1.99-x\r\n";
+    r.reply_len = 12;
+    CHECK(failure_is(&opt, &r,
+                     "db port 22: reply did not match 'SSH-2.0-*': no matching reply before the "
+                     "deadline: \"SSH-1.99-x\\r\\n\""));
+    r.mismatch = TC_MISMATCH_SEND_DEADLINE;
+    r.send_failed = true;
+    r.reply_len = 0;
+    CHECK(failure_is(&opt, &r, "db port 22: could not send before the deadline"));
+    r.mismatch = TC_MISMATCH_RESET;
+    CHECK(failure_is(&opt, &r, "db port 22: could not send: reset by peer"));
+    r.send_failed = false;
     r.mismatch = TC_MISMATCH_FULL;
     r.reply = (const unsigned char *)"xyz";
     r.reply_len = 3;
@@ -695,6 +735,7 @@ int main(void)
     test_failure_error();
     test_failure_unresolved();
     test_failure_mismatch();
+    test_failure_stopped();
     test_failure_hostile_host();
     test_success();
     test_success_very_verbose();
