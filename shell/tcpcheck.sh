@@ -62,8 +62,8 @@ pw() { # PORTWORD: its ports as "lo-hi lo-hi" in $pl, how many in $pn; else stat
 		pl="$pl $lo-$hi" pn=$((pn + hi - lo + 1))
 	done
 }
-add() { # HOST PORTWORD WORD: more targets "HOST/LO-HI" in $T
-	case $1 in '' | *[[:space:][:cntrl:]]*) die "$3: empty or invalid host" ;; esac
+add() { # HOST PORTWORD WORD: more targets "HOST/LO-HI" in $T; a leading - would be an option of nc
+	case $1 in '' | -* | *[[:space:][:cntrl:]]*) die "$3: invalid host name" ;; esac
 	[ -n "$2" ] || die "$3: missing port"
 	pw "$2" || die "$pe"
 	for x in $pl; do T="$T $1/$x"; done && count=$((count + pn))
@@ -97,7 +97,8 @@ while [ $# -gt 0 ]; do
 	esac
 	case $r in
 	/dev/tcp/*/*) r=${r#/dev/tcp/} && add "${r%/*}" "${r##*/}" "$a" && continue ;;
-	\[*\]:*) h=${r%\]:*} && add "${h#\[}" "${r##*\]:}" "$a" && continue ;;
+	\[*:*\]:*) h=${r%\]:*} && add "${h#\[}" "${r##*\]:}" "$a" && continue ;;
+	\[*\]:*) die "$a: brackets hold an IPv6 address" ;;
 	\[* | /dev/tcp/*) die "$a: missing port" ;;
 	*:*:*) [ "$r" = "$a" ] || die "$a: an IPv6 address with a port needs brackets ([::1]:22)" ;;
 	*:*) add "${r%:*}" "${r#*:}" "$a" && continue ;;

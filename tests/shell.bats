@@ -301,3 +301,18 @@ usage_case() {
     check_status 0
     [[ $stderr == "$sh_err" ]]
 }
+
+dash_host_case() {
+    local w
+    for w in "tcp://-l:$PORT" "/dev/tcp/-l/$PORT" "[-l]:$PORT" "tcp://-e:$PORT" "/dev/tcp/-lk/$PORT" \
+        "127.0.0.1 $PORT tcp://-l:$PORT"; do
+        # shellcheck disable=SC2086 # one or more words on purpose
+        sh_run "$1" "$2" -w 1 $w
+        expect_usage || { echo "words: $w" && return 1; }
+    done
+}
+@test "shell: a host word starting with - is a usage error in every target form (nc would read an option)" {
+    start_server hold
+    each dash_host_case
+    expect_no_conns
+}
