@@ -194,11 +194,11 @@ static void collect_result(void *ctx, const struct tc_result *r)
  * how the shell behaves (POSIXLY_CORRECT turns on POSIX mode), so -V refuses them.  Found by
  * reading bash 5.2.15: special_vars[] and its hooks in variables.c, and every reader of a fixed
  * name in subst.c, findcmd.c, eval.c, bashline.c, pcomplete.c and execute_cmd.c.  Variables that
- * bash computes (RANDOM, SECONDS, BASH_ALIASES, ...) are refused by their hooks below, arrays
- * and readonly ones as always.  The other special variables (HISTSIZE, LANG, LC_*, TZ, OPTIND,
- * ...) are read through bash's get_string_value(), which sees an array without a "0" key as
- * unset: they are accepted, and bash's hook runs as for `declare -A NAME' (tcpcheck(1), THE BASH
- * BUILTIN, has the list). */
+ * bash computes (RANDOM, SECONDS, BASH_ALIASES, ...) are refused by bash_owns() for their value
+ * and assignment hooks, arrays and readonly ones as always.  The other special variables
+ * (HISTSIZE, LANG, LC_*, TZ, OPTIND and more) are read through bash's get_string_value(), which
+ * sees an array without a "0" key as unset: they are accepted, and bash's hook runs as for
+ * `declare -A NAME' (tcpcheck(1), THE BASH BUILTIN, has the list). */
 static const struct {
     const char *name;
     const char *why;
