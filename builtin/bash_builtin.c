@@ -4,8 +4,9 @@
  * The glue is thin on purpose: bash's words become an argv for the shared parser, the engine
  * probes, and this file only does what needs the shell: messages through builtin_error(),
  * Ctrl-C and traps through bash's own flags (no handler of ours, no alarm()), and -V NAME
- * through bash's variable API.  Every allocation is released before anything that can
- * longjmp (QUIT) runs.
+ * through bash's variable API: namerefs resolved and the name checked before anything is
+ * probed, bash's own variables refused or given bash's hook, one by one.  Every allocation is
+ * released before anything that can longjmp (QUIT) runs.
  */
 #include <config.h> /* bash's: defines _GNU_SOURCE, so it comes before any system header */
 
@@ -186,44 +187,140 @@ static void collect_result(void *ctx, const struct tc_result *r)
     vr->entries[vr->count++] = (struct var_entry){key, r->state};
 }
 
-/* Check NAME before anything is probed.  Only messages that print: err_readonly() and
- * report_error() would exit the shell under `set -e`, even in `tcpcheck ... || handled`. */
-static bool var_name_acceptable(char *name)
+/* ---- -V NAME: which variable, and may it become an array ---- */
+
+/* Variables bash itself reads as plain strings, or whose mere presence switches something on.
+ * Made an associative array, they would leave bash reading freed memory or garbage (IFS: 1.0's
+ * use-after-free in word splitting; PATH: command search reads the table as a string) or change
+ * how the shell behaves (POSIXLY_CORRECT turns on POSIX mode), so -V refuses them.  Found by
+ * reading bash 5.2.15: special_vars[] and its hooks in variables.c, and every reader of a fixed
+ * name in subst.c, findcmd.c, eval.c, bashline.c, pcomplete.c and execute_cmd.c.  Variables that
+ * bash computes (RANDOM, SECONDS, BASH_ALIASES, ...) are refused by bash_owns() for their value
+ * and assignment hooks, arrays and readonly ones as always.  The other special variables
+ * (HISTSIZE, LANG, LC_*, TZ, OPTIND and more) are read through bash's get_string_value(), which
+ * sees an array without a "0" key as unset: they are accepted, and bash's hook runs as for
+ * `declare -A NAME' (tcpcheck(1), THE BASH BUILTIN, has the list). */
+static const struct {
+    const char *name;
+    const char *why;
+} bash_owned[] = {
+    {"IFS", "word splitting reads it as a string"},
+    {"PATH", "command search reads it as a string"},
+    {"TMOUT", "the interactive shell reads it as a string"},
+    {"BASH_XTRACEFD", "set -x reads it as a string"},
+    {"BASH_COMPAT", "bash reads it as a string"},
+    {"FUNCNEST", "bash reads it as a string"},
+    {"IGNOREEOF", "bash reads it as a string"},
+    {"ignoreeof", "bash reads it as a string"},
+    {"READLINE_LINE", "bind -x reads it as a string"},
+    {"READLINE_POINT", "bind -x reads it as a string"},
+    {"READLINE_MARK", "bind -x reads it as a string"},
+    {"COMP_WORDS", "completion rebuilds it from its string value"},
+    {"COPROC", "coproc rebuilds it from its string value"},
+    {"POSIXLY_CORRECT", "its presence turns on POSIX mode"},
+    {"HISTTIMEFORMAT", "its presence turns on history timestamps"},
+    {"_", "bash sets it after every command"},
+};
+
+/* Why bash keeps the variable NAME (v: its variable, or NULL) for itself; NULL when -V may use
+ * it. */
+static const char *bash_owns(const char *name, const SHELL_VAR *v)
 {
-    if (!legal_identifier(name)) {
-        sh_invalidid(name);
+    for (size_t i = 0; i < sizeof bash_owned / sizeof bash_owned[0]; i++)
+        if (strcmp(name, bash_owned[i].name) == 0)
+            return bash_owned[i].why;
+    if (v && (v->dynamic_value || v->assign_func))
+        return "bash computes its value";
+    return NULL;
+}
+
+/* The variable that -V NAME writes: NAME, or the end of its chain of namerefs, as `declare -A
+ * NAME' would follow it.  A nameref without a value (`declare -n r') is itself the target, as
+ * for declare.  Returns a malloc'd copy, or NULL after one line (a target that is not a
+ * variable name, a circular or too long chain). */
+static char *var_target(const char *name)
+{
+    if (!legal_identifier((char *)name)) {
+        sh_invalidid((char *)name);
+        return NULL;
+    }
+    const char *target = name;
+    for (int level = 0;; level++) {
+        SHELL_VAR *v = find_variable_noref(target);
+        if (!v || !nameref_p(v) || !nameref_cell(v) || !*nameref_cell(v))
+            break;
+        if (level == NAMEREF_MAX) {
+            builtin_error("%s: circular name reference, or more than %d namerefs", name,
+                          NAMEREF_MAX);
+            return NULL;
+        }
+        target = nameref_cell(v);
+        if (!legal_identifier((char *)target)) {
+            builtin_error("%s: a nameref to `%s', which is not a variable name", name, target);
+            return NULL;
+        }
+    }
+    char *copy = strdup(target);
+    if (!copy)
+        builtin_error("%s: out of memory", name);
+    return copy;
+}
+
+/* May TARGET (from var_target) become an associative array?  Checked before anything is
+ * probed.  Only messages that print: err_readonly() and report_error() would exit the shell
+ * under `set -e', even in `tcpcheck ... || handled'. */
+static bool var_target_acceptable(const char *target)
+{
+    SHELL_VAR *v = find_variable_noref(target);
+    const char *why = bash_owns(target, v);
+    if (why) {
+        builtin_error("%s: a variable bash uses itself (%s); -V needs another name", target, why);
         return false;
     }
-    SHELL_VAR *v = find_variable(name); /* follows namerefs */
+    if (v && tempvar_p(v)) {
+        builtin_error("%s: assigned for this command only, the array would be lost", target);
+        return false;
+    }
     if (v && (readonly_p(v) || noassign_p(v))) {
-        sh_readonly(name);
+        sh_readonly(target);
         return false;
     }
     if (v && array_p(v)) {
-        builtin_error("%s: cannot convert indexed to associative array", name);
+        builtin_error("%s: cannot convert indexed to associative array", target);
         return false;
     }
     return true;
 }
 
-/* Make NAME an associative array holding exactly the collected results.  The existing array
- * is flushed rather than unset, so `local -A` stays local and attributes stay.  ASS_NOEVAL
- * stores values verbatim: on a `declare -Ai` array bash would evaluate "timeout" as
- * arithmetic, and a syntax error there longjmps out of this function. */
-static bool var_fill(char *name, const struct var_results *vr)
+/* Make TARGET an associative array holding exactly the collected results, as `declare -A'
+ * does, bash's own hook for a special name included (stupidly_hack_special_variables: HISTSIZE
+ * unstifles the history, LC_ALL resets the locale, ...).  The existing array is flushed rather
+ * than unset, so `local -A' stays local and attributes stay.  ASS_NOEVAL stores values
+ * verbatim: on a `declare -Ai' array bash would evaluate "timeout" as arithmetic, and a syntax
+ * error there longjmps out of this function. */
+static bool var_fill(char *target, const struct var_results *vr)
 {
-    if (!var_name_acceptable(name))
-        return false;
-    SHELL_VAR *v = find_or_make_array_variable(name, 1 | 2); /* 2: associative */
+    SHELL_VAR *v = find_variable_noref(target);
+    if (v && nameref_p(v))
+        VUNSETATTR(v, att_nameref);                 /* `declare -n r' without a value: r itself */
+    v = find_or_make_array_variable(target, 1 | 2); /* 2: associative */
     if (!v || !assoc_p(v))
         return false;
-    VUNSETATTR(v, att_invisible); /* `local -A R` declared but never set */
+    VUNSETATTR(v, att_invisible); /* `local -A R' declared but never set */
+    if (exported_p(v)) {
+        /* An array is never exported, but bash's own getenv() returns an exported variable's
+         * value cell, which for an array is its table: every library in the shell process
+         * (c-ares' RES_OPTIONS, ncurses' TERM, ...) would read that as a string. */
+        VUNSETATTR(v, att_exported);
+        array_needs_making = 1;
+    }
     assoc_flush(assoc_cell(v));
     for (size_t i = 0; i < vr->count; i++) {
         const struct var_entry *e = &vr->entries[i];
         char *value = (char *)tc_state_word(e->state); /* bash copies the value */
         bind_assoc_variable(v, v->name, savestring(e->key), value, ASS_NOEVAL);
     }
+    stupidly_hack_special_variables(v->name);
     return true;
 }
 
@@ -246,30 +343,36 @@ static void tell_line(void *ctx, const char *line)
 /* Probe a parsed request; returns the status before -H is applied. */
 static int probe_request(const struct tc_request *req)
 {
-    char *name = req->opt.var_name;
-    if (name && !var_name_acceptable(name))
-        return usage_failure(req->opt.healthcheck);
+    char *target = NULL; /* -V: the variable to fill, checked before anything is probed */
+    if (req->opt.var_name) {
+        target = var_target(req->opt.var_name);
+        if (!target || !var_target_acceptable(target)) {
+            free(target);
+            return usage_failure(req->opt.healthcheck);
+        }
+    }
 
     struct var_results vr = {0};
     struct tc_sink sink = {
         .ctx = &vr,
         .say = say_line,
         .tell = tell_line,
-        .result = name ? collect_result : NULL,
+        .result = target ? collect_result : NULL,
         .interrupted = pending_interrupt,
         .out = stdout,
     };
     int status = run_with_signals_held(req, &sink);
 
-    if (name && !interrupt_status(status)) {
+    if (target && !interrupt_status(status)) {
         if (vr.out_of_memory) {
-            builtin_error("%s: out of memory", name);
+            builtin_error("%s: out of memory", target);
             status = TC_EXIT_ERROR;
-        } else if (!var_fill(name, &vr)) {
+        } else if (!var_fill(target, &vr)) {
             status = TC_EXIT_ERROR;
         }
     }
     var_results_free(&vr);
+    free(target);
     return status;
 }
 

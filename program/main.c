@@ -2,11 +2,16 @@
 /* main.c: the standalone program, a thin shell around the engine.
  *
  * Parses, probes, prints, and on success replaces itself with `-- COMMAND` (execvp), as
- * wait-for-it does, so an exec-form ENTRYPOINT needs no shell.
+ * wait-for-it does, so an exec-form ENTRYPOINT needs no shell.  It follows LC_CTYPE as bash
+ * does (so -E '?' is one character, not one byte), and a signal that was ignored when it
+ * started stays ignored, for it and for COMMAND: `nohup tcpcheck ...` and a background job
+ * started after `trap '' INT` keep their promise, as with every Unix tool.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <locale.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,38 +65,57 @@ static const char help_outro[] =
     "5 unreachable, 6 mismatch (-E; open with -C), 7 local error, 130 interrupted.\n"
     "With -- COMMAND, COMMAND replaces tcpcheck when the run succeeds.\n";
 
-/* Signals that stop a run are blocked except while the engine waits in ppoll(), so one
- * arriving between two checks of the flag is not slept through. */
-static void catch_signals(sigset_t *wait_mask)
+/* ---- signals ---- */
+
+/* The signals that stop a run (tcpcheck(1), STATES AND EXIT STATUS: 128 + signal). */
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define NSTOP (sizeof stop_signals / sizeof stop_signals[0])
+
+/* Which of them this process catches: those not ignored when it started. */
+struct caught {
+    bool signal[NSTOP];
+};
+
+static bool ignored_at_start(int sig)
 {
-    static const int stoppers[] = {SIGINT, SIGTERM, SIGHUP};
+    struct sigaction old;
+    return sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN;
+}
+
+/* Catch every stop signal that is not ignored.  They are blocked except while the engine waits
+ * in ppoll() (wait_mask), so one arriving between two checks of the flag is not slept through.
+ * An ignored one is left alone: neither caught nor unblocked. */
+static void catch_signals(struct caught *caught, sigset_t *wait_mask)
+{
     struct sigaction sa;
     sigset_t block;
-    size_t i;
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sigemptyset(&block);
-    for (i = 0; i < sizeof stoppers / sizeof stoppers[0]; i++) {
-        sigaction(stoppers[i], &sa, NULL);
-        sigaddset(&block, stoppers[i]);
+    for (size_t i = 0; i < NSTOP; i++) {
+        caught->signal[i] = !ignored_at_start(stop_signals[i]);
+        if (!caught->signal[i])
+            continue;
+        sigaction(stop_signals[i], &sa, NULL);
+        sigaddset(&block, stop_signals[i]);
     }
     sigprocmask(SIG_BLOCK, &block, wait_mask);
-    for (i = 0; i < sizeof stoppers / sizeof stoppers[0]; i++)
-        sigdelset(wait_mask, stoppers[i]);
+    for (size_t i = 0; i < NSTOP; i++)
+        if (caught->signal[i])
+            sigdelset(wait_mask, stop_signals[i]);
 }
 
-/* Replace the process with COMMAND; returns only on failure, with the shell's statuses. */
-static int exec_command(char **command)
+/* Replace the process with COMMAND; returns only on failure, with the shell's statuses.
+ * COMMAND gets the signal dispositions tcpcheck was started with: what was caught here goes
+ * back to the default, what was ignored stays ignored (exec keeps SIG_IGN). */
+static int exec_command(char **command, const struct caught *caught, const sigset_t *start_mask)
 {
-    sigset_t none;
-
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGHUP, SIG_DFL);
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (size_t i = 0; i < NSTOP; i++)
+        if (caught->signal[i])
+            signal(stop_signals[i], SIG_DFL);
+    sigprocmask(SIG_SETMASK, start_mask, NULL);
     execvp(command[0], command);
     fprintf(stderr, "tcpcheck: %s: %s\n", command[0], strerror(errno));
     return errno == ENOENT ? 127 : 126;
@@ -141,13 +165,18 @@ int main(int argc, char **argv)
     struct tc_request req;
     struct tc_parse_result res;
     struct tc_sink sink;
-    sigset_t wait_mask;
+    struct caught caught;
+    sigset_t wait_mask, start_mask;
     int status;
 
+    /* -E matches characters of the user's locale, as bash's [[ == ]] does; only LC_CTYPE, so
+     * messages and numbers stay as the contract writes them. */
+    setlocale(LC_CTYPE, "");
     tc_parse_args(argc - 1, argv + 1, TC_FORM_PROGRAM, &req, &res);
     if (res.outcome != TC_PARSE_OK)
         return parse_failed(&res, argc - 1, argv + 1);
-    catch_signals(&wait_mask);
+    sigprocmask(SIG_SETMASK, NULL, &start_mask);
+    catch_signals(&caught, &wait_mask);
     memset(&sink, 0, sizeof sink);
     sink.say = say_line;
     sink.tell = tell_line;
@@ -157,7 +186,7 @@ int main(int argc, char **argv)
     status = finish_output(tc_run(&req, &sink));
     status = tc_apply_healthcheck(&req.opt, status);
     if (status == 0 && req.command != NULL)
-        status = exec_command(req.command);
+        status = exec_command(req.command, &caught, &start_mask);
     tc_request_free(&req);
     return status;
 }

@@ -143,7 +143,9 @@ rss() {
 SIGNAL_FN='
 signal_mid_sweep() {
     netns_drop || exit 97
-    "$TC" -q 10.77.0.2 1-65535 &
+    # A background job of a script starts with SIGINT ignored, which the program keeps ignored
+    # (tcpcheck(1), STATES AND EXIT STATUS): give it the default action, as a foreground run has.
+    env --default-signal=INT "$TC" -q 10.77.0.2 1-65535 &
     local pid=$! socks rc t0 t1 alive=no
     sleep 0.3
     socks=$(find "/proc/$pid/fd" -lname "socket:*" 2>/dev/null | wc -l)

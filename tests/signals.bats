@@ -97,3 +97,56 @@ expect_quick_exit() {
     check_status 130
     ((ELAPSED <= 400)) || { echo "took ${ELAPSED} ms"; false; }
 }
+
+# ---------------------------------------------------------------------------------------------
+# A signal ignored when the program starts stays ignored (tcpcheck(1), STATES AND EXIT STATUS):
+# `nohup tcpcheck ...`, a background job after `trap '' INT`.  The builtin is bash's business.
+
+# `ignored_run SIG`: start the program with SIG ignored on -W 1 against a refused port, send SIG
+# after 0.3 s; sets status and ELAPSED (ms from start).
+ignored_run() {
+    local closed t0
+    closed=$(free_port)
+    t0=$(date +%s%N)
+    env --ignore-signal="$1" "$TC" -q -W 1 127.0.0.1 "$closed" 3>&- &
+    BG_PID=$!
+    sleep 0.3
+    kill -"$1" "$BG_PID"
+    status=0
+    wait "$BG_PID" || status=$?
+    ELAPSED=$((($(date +%s%N) - t0) / 1000000))
+}
+
+@test "an ignored SIGINT, SIGTERM or SIGHUP stays ignored: the wait runs to its end, status 1" {
+    program_only
+    local sig
+    for sig in INT TERM HUP; do
+        ignored_run "$sig"
+        [[ $status == 1 ]] || { echo "SIG$sig ignored: status $status, want 1 (the run's own)"; return 1; }
+        ((ELAPSED >= 900)) || { echo "SIG$sig ignored: ended after $ELAPSED ms, before -W 1"; return 1; }
+    done
+}
+
+@test "a background job after trap '' INT keeps SIGINT ignored; a default SIGINT still stops it" {
+    program_only
+    local closed
+    closed=$(free_port)
+    run bash -c 'trap "" INT
+        "$1" -q -W 1 127.0.0.1 "$2" & pid=$!
+        sleep 0.3; kill -INT $pid; wait $pid; echo "ignored=$?"
+        trap - INT
+        env --default-signal=INT "$1" -q -W 1 127.0.0.1 "$2" & pid=$!
+        sleep 0.3; kill -INT $pid; wait $pid; echo "default=$?"' _ "$TC" "$closed" 3>&-
+    [[ $output == $'ignored=1\ndefault=130' ]] || { show_run; return 1; }
+}
+
+@test "-- COMMAND inherits the signals ignored at start (nohup tcpcheck ... -- server)" {
+    program_only
+    start_server hold
+    run env --ignore-signal=HUP "$TC" 127.0.0.1 "$PORT" -- sh -c 'kill -HUP $$; echo survived' 3>&-
+    check_status 0
+    [[ $output == survived ]] || { show_run; return 1; }
+    # Without nohup, COMMAND gets the default action back.
+    run env --default-signal=HUP "$TC" 127.0.0.1 "$PORT" -- sh -c 'kill -HUP $$; echo survived' 3>&-
+    check_status 129
+}
