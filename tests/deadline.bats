@@ -24,7 +24,7 @@ load helpers
     start_server backlog
     elapsed_ms tc -w 0.250 127.0.0.1 "$PORT"
     check_status 3
-    expect_between 250 450
+    expect_between 250 650
     expect_err "connect to 127.0.0.1 port $PORT (tcp) timed out after 0.250 s"
 }
 

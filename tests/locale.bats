@@ -30,5 +30,5 @@ setup() {
 @test "messages stay in the contract's words under a UTF-8 locale" {
     LC_ALL=C.UTF-8 run_tc -w 0.3 -E 'x' 127.0.0.1 "$PORT"
     check_status 6
-    expect_err "127.0.0.1 port $PORT: reply did not match 'x': no reply before the deadline: \"\\xc3\\xa9\""
+    expect_err "127.0.0.1 port $PORT: reply did not match 'x': no matching reply before the deadline: \"\\xc3\\xa9\""
 }
