@@ -154,14 +154,17 @@ static bool var_results_grow(struct var_results *vr)
     return true;
 }
 
-/* The array key of a result: an IPv6 host is bracketed, as in the target syntax. */
+/* The array key of a result: an IPv6 host is bracketed, as in the target syntax; a unix:
+ * target's key is unix:PATH, as written without the URL form's slashes. */
 static char *result_key(const struct tc_result *r)
 {
     size_t size = strlen(r->host) + sizeof "[]:65535";
     char *key = malloc(size);
     if (!key)
         return NULL;
-    if (strchr(r->host, ':'))
+    if (r->unix_socket)
+        snprintf(key, size, "unix:%s", r->host);
+    else if (strchr(r->host, ':'))
         snprintf(key, size, "[%s]:%u", r->host, (unsigned)r->port);
     else
         snprintf(key, size, "%s:%u", r->host, (unsigned)r->port);
