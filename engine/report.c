@@ -306,7 +306,7 @@ static void put_proxy_auth(struct tc_buf *out, const struct tc_options *opt,
     if (r->proxy == TC_PROXY_NO_METHOD) {
         tc_buf_puts(out, given ? "accepts none of the methods offered (no authentication, "
                                  "username/password)"
-                               : "requires authentication: give -x SCHEME://USER:PASS@HOST:PORT");
+                               : "asks for a user name and password, and -x gives none");
         return;
     }
     tc_buf_puts(out, given ? "authentication failed: " : "authentication required: ");
