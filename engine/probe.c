@@ -24,12 +24,13 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
-#include <string.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "match.h"
 #include "probe.h"
 
@@ -510,9 +511,12 @@ static bool start_connection(struct tc_probe *p, struct tc_probe_env *env, size_
     conn.share_end = now + share_of_time_left(p, env->opt, i + 1, now);
     p->conns[p->nconns++] = conn;
     p->backlog_full = false;
+    bool at_once = dest.ss_family == AF_UNIX; /* connect() answers now: time the call itself */
+    if (at_once)
+        conn.started = tc_now();
     if (connect(fd, (const struct sockaddr *)&dest, addr_len(&dest)) == 0) {
         p->nconns--;
-        connected(p, env, conn, now, false);
+        connected(p, env, conn, at_once ? tc_now() : now, false);
         return true;
     }
     if (errno == EINPROGRESS)

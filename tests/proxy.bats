@@ -387,7 +387,8 @@ expect_lines() {
 
 @test "a proxy that speaks something else, closes or resets: error (7) naming it" {
     run --separate-stderr in_proxy_netns 'ns_server send 5353482d322e300d0a; ssh=$PORT # SSH-2.0\r\n
-        ns_server close; closing=$PORT; ns_server reset; resetting=$PORT
+        ns_server -c expect 0d0a0d0a ""; closing=$PORT # reads the request, then closes
+        ns_server reset; resetting=$PORT
         probe -x socks5://127.0.0.1:$ssh 127.0.0.1 22
         probe -x http://127.0.0.1:$ssh 127.0.0.1 22
         probe -x http://127.0.0.1:$closing 127.0.0.1 22

@@ -14,7 +14,8 @@
  *   close                accept, then close (the peer reads EOF)
  *   reset                accept, then close with SO_LINGER 0 (the peer gets an RST)
  *   send HEX             accept, send the bytes, then hold (-c: close after sending)
- *   expect HEX REPLYHEX  read until HEX arrived, then send REPLYHEX and hold (-c: close)
+ *   expect HEX REPLYHEX  read until HEX arrived, then send REPLYHEX and hold (-c: close; with
+ *                        an empty REPLYHEX, a peer that reads what it was sent and closes)
  *   echo                 send back whatever arrives
  *   flood                send bytes until the peer goes away
  *   backlog              listen(0), never accept, fill the accept queue itself: SYNs to the port
@@ -493,6 +494,10 @@ static bool on_readable(const struct conf *c, size_t i)
             queue_out(cl, c->send, c->send_len);
             cl->replied = true;
             cl->close_when_sent = c->close_after;
+            if (cl->close_when_sent && c->send_len == 0) { /* an empty reply: close at once */
+                drop_client(i);
+                return false;
+            }
         }
     }
     return true;
