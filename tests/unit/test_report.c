@@ -861,6 +861,16 @@ static void test_proxy_lines(void)
                   "10.0.0.1 port 1080: connect failed: Connection refused\"}"));
 }
 
+/* Does the buffer hold these bytes anywhere? */
+static bool holds(const struct tc_buf *b, const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i + n <= b->len; i++)
+        if (memcmp(b->data + i, s, n) == 0)
+            return true;
+    return false;
+}
+
 static const enum tc_state all_states[] = {TC_OPEN,        TC_REFUSED,  TC_TIMEOUT, TC_UNRESOLVED,
                                            TC_UNREACHABLE, TC_MISMATCH, TC_ERROR};
 
@@ -868,7 +878,7 @@ static const enum tc_state all_states[] = {TC_OPEN,        TC_REFUSED,  TC_TIMEO
 static void test_json_objects_random(void)
 {
     uint64_t rng = 42;
-    int invalid = 0, raw = 0;
+    int invalid = 0, raw = 0, leaked = 0;
     struct tc_buf b = {0};
     for (int i = 0; i < 20000; i++) {
         unsigned char host[40], reply[200], pattern[24], words[24];
@@ -908,10 +918,12 @@ static void test_json_objects_random(void)
         tc_format_json(&b, &opt, &r);
         invalid += b.failed || !json_valid(b.data, b.len, '{');
         raw += has_raw_control(&b);
+        leaked += !b.failed && (holds(&b, "s3cret") || holds(&b, "alice"));
     }
     tc_buf_free(&b);
     CHECK(invalid == 0);
     CHECK(raw == 0);
+    CHECK(leaked == 0); /* credentials are never printed */
 }
 
 int main(void)
