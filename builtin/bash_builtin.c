@@ -354,8 +354,8 @@ static const char doc_outro[] =
     "Exit Status:\n"
     "  0 open (all targets, or as -a/-m ask), 1 refused, 2 usage error (nothing\n"
     "  probed), 3 timeout, 4 unresolved, 5 unreachable, 6 mismatch (-E; open with\n"
-    "  -C), 7 local error, 130 interrupted.  With several targets: the status of\n"
-    "  the first failing one in argument order.";
+    "  -C), 7 local or proxy error, 130 interrupted.  With several targets: the\n"
+    "  status of the first failing one in argument order.";
 
 /* Built by the load hook, freed by the unload hook: the text, split into lines in place. */
 static char *doc_text, **doc_lines, *doc_synopsis;

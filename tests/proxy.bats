@@ -111,7 +111,7 @@ expect_lines() {
 
 # ---- SOCKS5: danted -------------------------------------------------------------------------
 
-@test "danted: open, refused, not allowed, unreachable, no route, unresolvable, as the proxy says" {
+@test "danted: open, refused, not allowed, unreachable, no route, prohibited, unresolvable, as the proxy says" {
     run --separate-stderr in_proxy_netns 'netns_dns "127.0.0.1 db" files "" || exit 98
         ns_server -p 7000 hold; start_danted 1080 none 2223 || exit 97
         x=socks5h://127.0.0.1:1080
@@ -120,6 +120,7 @@ expect_lines() {
         probe -x $x 127.0.0.1 2223
         probe -x $x 10.78.0.5 22
         probe -x $x 10.99.0.5 22
+        probe -x $x 10.79.0.5 22
         probe -x $x no-such-host 22
         probe -x $x db $PORT'
     check_status 0
@@ -128,6 +129,7 @@ expect_lines() {
         "connect to 127.0.0.1 port 2223 (tcp) via proxy 127.0.0.1 port 1080 failed: SOCKS5 reply 2: connection not allowed by ruleset" "=> 5" \
         "connect to 10.78.0.5 port 22 (tcp) via proxy 127.0.0.1 port 1080 failed: SOCKS5 reply 4: Host unreachable" "=> 5" \
         "connect to 10.99.0.5 port 22 (tcp) via proxy 127.0.0.1 port 1080 failed: SOCKS5 reply 3: Network unreachable" "=> 5" \
+        "proxy 127.0.0.1 port 1080: SOCKS5 reply 1: general SOCKS server failure" "=> 7" \
         "connect to no-such-host port 22 (tcp) via proxy 127.0.0.1 port 1080 failed: SOCKS5 reply 4: Host unreachable" "=> 5" \
         "=> 0"
 }
@@ -157,7 +159,7 @@ expect_lines() {
 
 # ---- SOCKS5: microsocks ---------------------------------------------------------------------
 
-@test "microsocks: open, refused, unreachable, no route, unresolvable, as the proxy says" {
+@test "microsocks: open, refused, unreachable, no route, prohibited, unresolvable, as the proxy says" {
     run --separate-stderr in_proxy_netns 'netns_dns "127.0.0.1 db" files "" || exit 98
         ns_server -p 7000 hold; start_microsocks 1080 || exit 97
         x=socks5h://127.0.0.1:1080
@@ -165,6 +167,7 @@ expect_lines() {
         probe -x $x 127.0.0.1 2222
         probe -x $x 10.78.0.5 22
         probe -x $x 10.99.0.5 22
+        probe -x $x 10.79.0.5 22
         probe -x $x no-such-host 22
         probe -x $x db $PORT'
     check_status 0
@@ -172,6 +175,7 @@ expect_lines() {
         "connect to 127.0.0.1 port 2222 (tcp) via proxy 127.0.0.1 port 1080 failed: SOCKS5 reply 5: Connection refused" "=> 1" \
         "connect to 10.78.0.5 port 22 (tcp) via proxy 127.0.0.1 port 1080 failed: SOCKS5 reply 4: Host unreachable" "=> 5" \
         "connect to 10.99.0.5 port 22 (tcp) via proxy 127.0.0.1 port 1080 failed: SOCKS5 reply 3: Network unreachable" "=> 5" \
+        "proxy 127.0.0.1 port 1080: SOCKS5 reply 1: general SOCKS server failure" "=> 7" \
         "proxy 127.0.0.1 port 1080: SOCKS5 reply 1: general SOCKS server failure" "=> 7" \
         "=> 0"
 }
@@ -186,8 +190,8 @@ expect_lines() {
     check_status 0
     expect_lines "Connection to 127.0.0.1 (127.0.0.1) 7000 port \[tcp/*\] succeeded! (*ms) via proxy 127.0.0.1 port 1080" "=> 0" \
         '{"host":"127.0.0.1","port":2222,"state":"refused","address":"127.0.0.1",*"error":"connect to 127.0.0.1 port 2222 (tcp) via proxy 127.0.0.1 port 1080 failed: SOCKS5 reply 5: Connection refused"}' "=> 1" \
-        "proxy 127.0.0.1 port 1080: authentication failed: RFC 1929 status *" "=> 7" \
-        '{"host":"127.0.0.1",*"state":"error",*"error":"proxy 127.0.0.1 port 1080: authentication failed: RFC 1929 status *"}' "=> 7" \
+        "proxy 127.0.0.1 port 1080: authentication failed: RFC 1929 status 2" "=> 7" \
+        '{"host":"127.0.0.1",*"state":"error",*"error":"proxy 127.0.0.1 port 1080: authentication failed: RFC 1929 status 2"}' "=> 7" \
         "proxy 127.0.0.1 port 1080: asks for a user name and password, and -x gives none" "=> 7"
     [[ $output != *s3cr3t* && $output != *Wr0ng* && $output != *alice* ]]
 }
@@ -251,7 +255,7 @@ expect_lines() {
 
 # ---- HTTP CONNECT: tinyproxy ----------------------------------------------------------------
 
-@test "tinyproxy: open; refused, unreachable and unresolvable all answered 500 Unable to connect" {
+@test "tinyproxy: open; refused, unreachable, no route, prohibited and unresolvable all answered 500 Unable to connect" {
     run --separate-stderr in_proxy_netns 'netns_dns "127.0.0.1 db" files "" || exit 98
         ns_server -p 7000 hold; start_tinyproxy 8888 || exit 97
         x=http://127.0.0.1:8888
@@ -259,11 +263,15 @@ expect_lines() {
         probe -x $x db $PORT
         probe -x $x 127.0.0.1 2222
         probe -x $x 10.78.0.5 22
+        probe -x $x 10.99.0.5 22
+        probe -x $x 10.79.0.5 22
         probe -x $x no-such-host 22'
     check_status 0
     expect_lines "=> 0" "=> 0" \
         'connect to 127.0.0.1 port 2222 (tcp) via proxy 127.0.0.1 port 8888 failed: "HTTP/1.1 500 Unable to connect"' "=> 5" \
         'connect to 10.78.0.5 port 22 (tcp) via proxy 127.0.0.1 port 8888 failed: "HTTP/1.1 500 Unable to connect"' "=> 5" \
+        'connect to 10.99.0.5 port 22 (tcp) via proxy 127.0.0.1 port 8888 failed: "HTTP/1.1 500 Unable to connect"' "=> 5" \
+        'connect to 10.79.0.5 port 22 (tcp) via proxy 127.0.0.1 port 8888 failed: "HTTP/1.1 500 Unable to connect"' "=> 5" \
         'connect to no-such-host port 22 (tcp) via proxy 127.0.0.1 port 8888 failed: "HTTP/1.1 500 Unable to connect"' "=> 5"
 }
 

@@ -105,6 +105,22 @@ tc_as_nobody() {
     expect_err "connect to $BATS_TEST_TMPDIR/plain/app.sock failed: Not a directory"
 }
 
+@test "unix: a datagram socket is error (7): a stream cannot connect to it" {
+    need_cmd python3
+    python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1]); print(0, flush=True)
+time.sleep(30)' "$SOCK" >"$BATS_TEST_TMPDIR/dgram.out" 3>&- &
+    SERVER_PIDS+=($!)
+    local _try
+    for ((_try = 0; _try < 500; _try++)); do
+        [[ -s $BATS_TEST_TMPDIR/dgram.out ]] && break
+        sleep 0.01
+    done
+    run_tc "unix:$SOCK"
+    check_status 7
+    expect_err "connect to $SOCK failed: Protocol wrong type for socket"
+}
+
 @test "unix: a relative path is relative to the current directory" {
     start_unix "$SOCK" hold
     cd "$BATS_TEST_TMPDIR"
