@@ -955,17 +955,19 @@ static void connection_answered(struct tc_probe *p, struct tc_probe_env *env, in
 void tc_probe_handle(struct tc_probe *p, struct tc_probe_env *env, const struct pollfd *fds,
                      size_t n, tc_usec now)
 {
+    /* What poll saw belongs to the phase the descriptors were given for: a connection that just
+     * won has already sent (or tried to read) what it could. */
+    enum tc_probe_phase polled = p->phase;
     for (size_t i = 0; i < n && p->phase == TC_PHASE_CONNECTING; i++)
         if (fds[i].revents != 0)
             connection_answered(p, env, fds[i].fd, fds[i].revents, now);
-    if (p->phase == TC_PHASE_TUNNELING && n > 0 && fds[0].fd == p->xfd && fds[0].revents)
+    bool ready = polled == p->phase && n > 0 && fds[0].fd == p->xfd && fds[0].revents;
+    if (ready && p->phase == TC_PHASE_TUNNELING)
         advance_tunnel(p, env, now);
-    else if (p->phase == TC_PHASE_EXCHANGING && n > 0 && fds[0].fd == p->xfd && fds[0].revents) {
-        if (p->sent < env->opt->send_len)
-            exchange_send(p, env);
-        else
-            exchange_read(p, env);
-    }
+    else if (ready && p->phase == TC_PHASE_EXCHANGING && p->sent < env->opt->send_len)
+        exchange_send(p, env);
+    else if (ready && p->phase == TC_PHASE_EXCHANGING)
+        exchange_read(p, env);
     tc_probe_step(p, env, now);
 }
 

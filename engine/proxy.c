@@ -481,7 +481,9 @@ static enum tc_tunnel_want read_some(struct tc_tunnel *t, int fd)
     if (n == 0) /* a reply cut short is garbage; no reply at all, a closed connection */
         return t->in_len > 0 ? garbage(t) : closed(t, 0);
     t->in_len += (size_t)n;
-    return parse(t);
+    enum tc_tunnel_want want = parse(t);
+    /* The next message goes at once: a socket that just delivered a reply takes a few bytes. */
+    return want == TC_TUNNEL_WRITE ? send_some(t, fd) : want;
 }
 
 enum tc_tunnel_want tc_tunnel_advance(struct tc_tunnel *t, int fd)
