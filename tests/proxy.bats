@@ -444,3 +444,76 @@ expect_lines() {
     [[ $output == *"=> 2"* ]]
     [[ $output != *Secr3t* && $output != *u53r* ]] || { show_run; false; }
 }
+
+# ---- the builtin's hygiene through proxies and on unix: sockets -------------------------------
+
+# A script for the builtin: `PX_ROUNDS=N bash FILE` makes N calls through microsocks (with and
+# without credentials), tinyproxy and fake proxies, and on unix: sockets, each checked against
+# the status its outcome must give, then prints "bad=B fds=BEFORE/AFTER".
+write_hygiene_script() {
+    cat >"$1" <<'SCRIPT'
+enable -f "$TC_SO" tcpcheck || exit 99
+px_round() {
+    local rc want
+    case $(($1 % 12)) in
+    0) tcpcheck -q -x socks5://127.0.0.1:1080 127.0.0.1 7000; rc=$? want=0 ;;
+    1) tcpcheck -q -x socks5h://127.0.0.1:1080 127.0.0.1 2; rc=$? want=1 ;;
+    2) tcpcheck -q -x socks5://u:p@127.0.0.1:1081 -E 'x*' -w 0.05 127.0.0.1 7000; rc=$? want=6 ;;
+    3) tcpcheck -q -x socks5://u:wrong@127.0.0.1:1081 127.0.0.1 7000; rc=$? want=7 ;;
+    4) tcpcheck -q -x http://127.0.0.1:8888 -S 'hi\n' 127.0.0.1 7000; rc=$? want=0 ;;
+    5) tcpcheck -q -x http://127.0.0.1:8888 -V R 127.0.0.1 2; rc=$? want=5 ;;
+    6) tcpcheck -q -x http://127.0.0.1:1 127.0.0.1 7000; rc=$? want=7 ;;
+    7) tcpcheck -q -w 0.02 -x socks5h://127.0.0.1:7000 127.0.0.1 22; rc=$? want=7 ;;
+    8) tcpcheck -q -x socks5h://127.0.0.1:7001 127.0.0.1 22; rc=$? want=7 ;;
+    9) tcpcheck -j -x socks5h://no-such-proxy:1080 127.0.0.1 22 >/dev/null; rc=$? want=7 ;;
+    10) tcpcheck -q -V R "unix:$SOCK" "unix:$SOCK.none"; rc=$? want=1 ;;
+    11) tcpcheck -q -E 'x*' -w 0.02 "unix:$SOCK"; rc=$? want=6 ;;
+    esac
+    ((rc == want)) || { echo "call $1: status $rc, want $want" >&2; return 1; }
+}
+nfds() { local f=(/proc/$$/fd/*); NFDS=${#f[@]}; }
+bad=0
+for ((i = 0; i < 24; i++)); do px_round $i || ((++bad)); done # warm up
+nfds; fd0=$NFDS
+for ((i = 0; i < PX_ROUNDS; i++)); do px_round $i || ((++bad)); done
+nfds
+echo "bad=$bad fds=$fd0/$NFDS"
+SCRIPT
+}
+
+# The servers the script calls, inside the namespace.
+PX_HYGIENE_SERVERS='netns_dns "127.0.0.1 localhost" files "" || exit 98
+    ns_server -p 7000 hold || exit 96
+    ns_server -p 7001 send 5353482d322e300d0a || exit 96
+    "$TCSERVER" -U "$BATS_TEST_TMPDIR/app.sock" hold >/dev/null 2>&1 3>&- &
+    start_microsocks 1080 || exit 97
+    microsocks -i 127.0.0.1 -p 1081 -u u -P p >/dev/null 2>&1 3>&- &
+    wait_listen 1081 || exit 97
+    start_tinyproxy 8888 || exit 97
+    export SOCK=$BATS_TEST_TMPDIR/app.sock TC_SO'
+
+@test "builtin: 1,200 calls through proxies and on unix: sockets leave no descriptor behind (LeakSanitizer under SANITIZE=1)" {
+    [[ $TC_FORM == builtin ]] || skip "the builtin's hygiene"
+    write_hygiene_script "$BATS_TEST_TMPDIR/px-hygiene.sh"
+    local lsan=
+    [[ ${TC_SANITIZE:-} == 1 ]] &&
+        lsan="LD_PRELOAD=$(gcc -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=1"
+    run --separate-stderr in_proxy_netns "$PX_HYGIENE_SERVERS"'
+        env '"$lsan"' PX_ROUNDS=1200 bash "$BATS_TEST_TMPDIR/px-hygiene.sh"'
+    check_status 0
+    echo "# $BATS_TEST_DESCRIPTION: ${lines[-1]}" >&3
+    [[ ${lines[-1]} =~ ^bad=0\ fds=([0-9]+)/([0-9]+)$ ]] || { show_run; false; }
+    ((BASH_REMATCH[1] == BASH_REMATCH[2])) || { show_run; false; }
+}
+
+@test "builtin: valgrind finds no definite leak and no error over 120 calls through proxies and on unix: sockets" {
+    [[ $TC_FORM == builtin ]] || skip "the builtin's hygiene"
+    need_cmd valgrind
+    [[ ${TC_SANITIZE:-} == 1 ]] && skip "an ASan build: LeakSanitizer checks the loop above instead"
+    write_hygiene_script "$BATS_TEST_TMPDIR/px-hygiene.sh"
+    run --separate-stderr in_proxy_netns "$PX_HYGIENE_SERVERS"'
+        PX_ROUNDS=120 valgrind -q --leak-check=full --show-leak-kinds=definite \
+            --errors-for-leak-kinds=definite --error-exitcode=99 bash "$BATS_TEST_TMPDIR/px-hygiene.sh"'
+    check_status 0
+    [[ ${lines[-1]} == bad=0\ fds=* ]] || { show_run; false; }
+}
