@@ -210,7 +210,7 @@ clean:
 # in tests/fuzz/corpus/<target>/ are committed, and so is every crash found (as a regression).
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := args escape match json
+FUZZ_TARGETS := args escape match json proxy
 # Each target is linked with the engine files it exercises, and no others.
 FUZZ_PARSER  := $(addprefix engine/,args.c options.c proxyurl.c targets.c times.c usage.c escape.c \
                 buf.c states.c)
@@ -218,6 +218,7 @@ FUZZ_SRC_args   := $(FUZZ_PARSER)
 FUZZ_SRC_escape := $(FUZZ_PARSER)
 FUZZ_SRC_match  := engine/match.c
 FUZZ_SRC_json   := $(addprefix engine/,report.c escape.c buf.c states.c times.c)
+FUZZ_SRC_proxy  := $(addprefix engine/,proxy.c buf.c)
 FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(VERSION_DEF) $(WARN) -g -O1 \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iengine -Itests/fuzz
 FUZZ_BIN     := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)

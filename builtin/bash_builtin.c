@@ -155,14 +155,17 @@ static bool var_results_grow(struct var_results *vr)
     return true;
 }
 
-/* The array key of a result: an IPv6 host is bracketed, as in the target syntax. */
+/* The array key of a result: an IPv6 host is bracketed, as in the target syntax; a unix:
+ * target's key is unix:PATH, as written without the URL form's slashes. */
 static char *result_key(const struct tc_result *r)
 {
     size_t size = strlen(r->host) + sizeof "[]:65535";
     char *key = malloc(size);
     if (!key)
         return NULL;
-    if (strchr(r->host, ':'))
+    if (r->unix_socket)
+        snprintf(key, size, "unix:%s", r->host);
+    else if (strchr(r->host, ':'))
         snprintf(key, size, "[%s]:%u", r->host, (unsigned)r->port);
     else
         snprintf(key, size, "%s:%u", r->host, (unsigned)r->port);
@@ -454,8 +457,8 @@ static const char doc_outro[] =
     "Exit Status:\n"
     "  0 open (all targets, or as -a/-m ask), 1 refused, 2 usage error (nothing\n"
     "  probed), 3 timeout, 4 unresolved, 5 unreachable, 6 mismatch (-E; open with\n"
-    "  -C), 7 local error, 130 interrupted.  With several targets: the status of\n"
-    "  the first failing one in argument order.";
+    "  -C), 7 local or proxy error, 130 interrupted.  With several targets: the\n"
+    "  status of the first failing one in argument order.";
 
 /* Built by the load hook, freed by the unload hook: the text, split into lines in place. */
 static char *doc_text, **doc_lines, *doc_synopsis;

@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* hosts.c: the addresses of every host of a request (tcpcheck(1), NAME RESOLUTION).
  *
- * A literal address never touches a resolver, nor does localhost (RFC 6761).  A name is looked
- * up by c-ares; the lookup is shared by every target of that host that starts an attempt while
- * it is current, so `db 1-1000` costs one lookup, and wait mode looks the name up again for the
- * next round of attempts (a compose service appears in DNS once its container starts).
+ * A literal address never touches a resolver, nor does localhost (RFC 6761), nor a unix: path
+ * (its one address is its sockaddr_un).  A name is looked up by c-ares; the lookup is shared by
+ * every target of that host that starts an attempt while it is current, so `db 1-1000` costs
+ * one lookup, and wait mode looks the name up again for the next round of attempts (a compose
+ * service appears in DNS once its container starts).
+ *
+ * With -x every attempt connects to the proxy, whose host is one more host here (after the
+ * request's own), looked up the same way; the target's name is looked up too for socks5://
+ * only, and a literal target's address is handed on to be sent (tcpcheck(1), PROXIES).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -13,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/un.h>
 
 #include "hosts.h"
 
@@ -25,7 +31,8 @@ struct host_state {
 
 struct tc_hosts {
     const struct tc_request *req;
-    struct host_state *hosts;
+    struct host_state *hosts; /* the request's, then with -x the proxy's */
+    size_t nhosts;
     struct tc_resolver *resolver;
     bool resolver_failed;  /* it could not start: every name is then an error */
     char resolver_why[96]; /* ... and these words say why */
@@ -101,7 +108,25 @@ static bool localhost_addresses(struct tc_addrs *out)
     return true;
 }
 
+/* A unix: target's one address: the parser kept the path within sun_path. */
+static bool unix_address(const char *path, struct tc_addrs *out)
+{
+    out->v = calloc(1, sizeof *out->v);
+    if (!out->v)
+        return false;
+    struct sockaddr_un *un = (struct sockaddr_un *)&out->v[0];
+    un->sun_family = AF_UNIX;
+    snprintf(un->sun_path, sizeof un->sun_path, "%s", path);
+    out->n = 1;
+    return true;
+}
+
 /* ---- the hosts of a request ---- */
+
+static const struct tc_host *host_at(const struct tc_hosts *h, size_t i)
+{
+    return i < h->req->nhosts ? &h->req->hosts[i] : &h->req->opt.proxy->host;
+}
 
 struct tc_hosts *tc_hosts_open(const struct tc_request *req)
 {
@@ -109,15 +134,18 @@ struct tc_hosts *tc_hosts_open(const struct tc_request *req)
     if (!h)
         return NULL;
     h->req = req;
-    h->hosts = calloc(req->nhosts ? req->nhosts : 1, sizeof *h->hosts);
+    h->nhosts = req->nhosts + (req->opt.proxy != NULL);
+    h->hosts = calloc(h->nhosts ? h->nhosts : 1, sizeof *h->hosts);
     if (!h->hosts) {
         free(h);
         return NULL;
     }
-    for (size_t i = 0; i < req->nhosts; i++) {
-        const struct tc_host *host = &req->hosts[i];
+    for (size_t i = 0; i < h->nhosts; i++) {
+        const struct tc_host *host = host_at(h, i);
         struct host_state *hs = &h->hosts[i];
-        if (host->numeric) {
+        if (host->unix_socket) {
+            hs->has_fixed = unix_address(host->name, &hs->fixed);
+        } else if (host->numeric) {
             numeric_address(host->name, &hs->fixed);
             hs->has_fixed = true;
         } else if (is_localhost_name(host->name)) {
@@ -131,7 +159,7 @@ void tc_hosts_close(struct tc_hosts *h)
 {
     if (!h)
         return;
-    for (size_t i = 0; i < h->req->nhosts; i++) {
+    for (size_t i = 0; i < h->nhosts; i++) {
         tc_lookup_release(h->hosts[i].lookup);
         free(h->hosts[i].fixed.v);
     }
@@ -160,18 +188,19 @@ static bool have_resolver(struct tc_hosts *h)
     return h->resolver;
 }
 
-const char *tc_hosts_prepare(struct tc_hosts *h, size_t host, tc_usec since, tc_usec now,
-                             struct tc_attempt *a)
+/* Host i's fixed addresses, or its current lookup (held for the caller). */
+static const char *prepare(struct tc_hosts *h, size_t i, tc_usec since, tc_usec now,
+                           const struct tc_addrs **addrs, struct tc_lookup **lookup)
 {
-    struct host_state *hs = &h->hosts[host];
+    struct host_state *hs = &h->hosts[i];
     if (hs->has_fixed) {
-        a->addrs = &hs->fixed;
+        *addrs = &hs->fixed;
         return NULL;
     }
     if (!have_resolver(h))
         return h->resolver_why;
     if (!hs->lookup || hs->lookup_started <= since) {
-        struct tc_lookup *fresh = tc_lookup_start(h->resolver, h->req->hosts[host].name);
+        struct tc_lookup *fresh = tc_lookup_start(h->resolver, host_at(h, i)->name);
         if (!fresh)
             return "cannot start the lookup: out of memory";
         tc_lookup_release(hs->lookup);
@@ -179,6 +208,27 @@ const char *tc_hosts_prepare(struct tc_hosts *h, size_t host, tc_usec since, tc_
         hs->lookup_started = now;
     }
     tc_lookup_hold(hs->lookup);
-    a->lookup = hs->lookup;
+    *lookup = hs->lookup;
     return NULL;
+}
+
+const char *tc_hosts_prepare(struct tc_hosts *h, size_t host, tc_usec since, tc_usec now,
+                             struct tc_attempt *a)
+{
+    const struct tc_proxy *proxy = h->req->opt.proxy;
+    if (!proxy)
+        return prepare(h, host, since, now, &a->addrs, &a->lookup);
+    const char *why = prepare(h, h->req->nhosts, since, now, &a->addrs, &a->lookup);
+    if (why)
+        return why;
+    const struct tc_host *target = &h->req->hosts[host];
+    a->target_name = target->name;
+    if (proxy->kind == TC_PROXY_SOCKS5 || target->numeric)
+        why = prepare(h, host, since, now, &a->target_addrs, &a->target_lookup);
+    if (why) {
+        tc_lookup_release(a->lookup);
+        a->lookup = NULL;
+        a->addrs = NULL;
+    }
+    return why;
 }

@@ -17,7 +17,9 @@ void tc_hosts_close(struct tc_hosts *h);
 /* Fill a->addrs or a->lookup (held for the attempt) for an attempt at host `host`.  `since` is
  * when the same target's previous attempt started, or -1 for its first: a lookup started after
  * it is shared, an older one is not (so every attempt round looks the name up once, however
- * many ports the host has).  Returns NULL, or the words of why the resolver cannot start. */
+ * many ports the host has).  With -x, a->addrs or a->lookup are the proxy's, and a->target_name,
+ * a->target_addrs or a->target_lookup say what to ask the proxy for.  Returns NULL, or the
+ * words of why the resolver cannot start (then nothing is held). */
 const char *tc_hosts_prepare(struct tc_hosts *h, size_t host, tc_usec since, tc_usec now,
                              struct tc_attempt *a);
 

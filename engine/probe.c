@@ -10,6 +10,12 @@
  * over, then the socket goes to the next address (tcpcheck(1), STATES AND EXIT STATUS, "Happy
  * Eyeballs").  With -S/-E the winner then sends and reads until the reply matches.
  *
+ * Through a proxy (-x) the addresses are the proxy's: the winner then does the handshake
+ * (proxy.c) before -S/-E, and what the proxy says decides the state (tcpcheck(1), PROXIES).  A
+ * unix: target has one address, its sockaddr_un; connect() answers it at once, except that a
+ * full backlog (EAGAIN) gives no event to wait for: it is tried again every UNIX_RETRY until
+ * the deadline (tcpcheck(1), TARGETS, "Unix sockets").
+ *
  * Every socket is non-blocking and close-on-exec.  Only this file writes a probe's fields.
  */
 #define _GNU_SOURCE
@@ -18,10 +24,13 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "match.h"
 #include "probe.h"
 
@@ -29,6 +38,7 @@
 #define DEFAULT_BUDGET 1024
 #define DESCRIPTOR_RESERVE 16 /* for the resolver, stdio and whatever the caller holds */
 #define SMALL_RUN 16          /* this few sockets fit any limit: no need to look at it */
+#define UNIX_RETRY 5000       /* a unix: socket whose backlog is full is tried this often */
 
 /* ---- the socket budget ---- */
 
@@ -149,22 +159,38 @@ static enum tc_state state_of_errno(int err)
     }
 }
 
+/* The same for a unix: socket (tcpcheck(1), TARGETS, "Unix sockets"): nothing accepting or no
+ * such file is refused; no permission, and anything else, is an error. */
+static enum tc_state state_of_unix_errno(int err)
+{
+    switch (err) {
+    case ECONNREFUSED:
+    case ENOENT:
+    case ENOTDIR:
+        return TC_REFUSED;
+    default:
+        return TC_ERROR;
+    }
+}
+
 static void set_port(struct sockaddr_storage *ss, uint16_t port)
 {
     if (ss->ss_family == AF_INET)
         ((struct sockaddr_in *)ss)->sin_port = htons(port);
-    else
+    else if (ss->ss_family == AF_INET6)
         ((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
 }
 
-/* Address i of the attempt, with the target's port. */
+/* Address i of the attempt, with the port to connect to (the target's or the proxy's). */
 static struct sockaddr_storage destination(const struct tc_probe *p, size_t i)
 {
     struct sockaddr_storage dest = p->addrs->v[i];
-    set_port(&dest, p->res.port);
+    set_port(&dest, p->connect_port);
     return dest;
 }
 
+/* A failure of one address.  Through a proxy the address is the proxy's, which is not the
+ * target's address the result speaks of. */
 static void record_failure(struct tc_probe *p, enum tc_state s, int err, const char *context,
                            const struct sockaddr_storage *addr)
 {
@@ -175,7 +201,7 @@ static void record_failure(struct tc_probe *p, enum tc_state s, int err, const c
     p->res.state = s;
     p->res.sys_errno = err;
     p->res.error_context = context;
-    if (addr) {
+    if (addr && !p->proxied) {
         p->res.has_address = true;
         p->res.address = *addr;
     }
@@ -189,7 +215,7 @@ static void close_conns(struct tc_probe *p, struct tc_probe_env *env)
     }
 }
 
-/* Let go of every socket, the lookup and the base unit. */
+/* Let go of every socket, the lookups and the base unit. */
 static void release(struct tc_probe *p, struct tc_probe_env *env)
 {
     close_conns(p, env);
@@ -197,9 +223,13 @@ static void release(struct tc_probe *p, struct tc_probe_env *env)
         close_held(p, env, p->xfd);
         p->xfd = -1;
     }
+    tc_tunnel_reset(&p->tunnel); /* wipes what it had yet to send */
     tc_lookup_release(p->lookup);
+    tc_lookup_release(p->target_lookup);
     p->lookup = NULL;
+    p->target_lookup = NULL;
     p->addrs = NULL;
+    p->target_addrs = NULL;
     if (p->holds_unit)
         env->units--;
     p->holds_unit = false;
@@ -219,6 +249,21 @@ static void finish_unresolved(struct tc_probe *p, struct tc_probe_env *env,
     p->res.resolve_failure = why;
     p->res.resolve_text = text;
     finish(p, env, TC_UNRESOLVED);
+}
+
+/* What is connected to has no address: the target is unresolved, or the proxy is (which is an
+ * error: the target was not tested). */
+static void finish_connect_unresolved(struct tc_probe *p, struct tc_probe_env *env,
+                                      enum tc_resolve_failure why, const char *text)
+{
+    if (!p->proxied) {
+        finish_unresolved(p, env, why, text);
+        return;
+    }
+    p->res.proxy = TC_PROXY_UNRESOLVED;
+    p->res.resolve_failure = why;
+    p->res.resolve_text = text;
+    finish(p, env, TC_ERROR);
 }
 
 /* The index of the connection started last (the address a timeout names). */
@@ -243,6 +288,13 @@ static void finish_failed(struct tc_probe *p, struct tc_probe_env *env)
         record_failure(p, TC_ERROR, EMFILE, "socket", NULL);
     if (p->fail_rank == RANK_NONE)
         record_failure(p, TC_TIMEOUT, 0, NULL, NULL);
+    if (p->proxied) { /* no connection to the proxy: the target was not tested */
+        p->res.proxy = TC_PROXY_CONNECT;
+        if (p->res.state == TC_TIMEOUT)
+            p->res.sys_errno = 0;
+        finish(p, env, TC_ERROR);
+        return;
+    }
     finish(p, env, p->res.state);
 }
 
@@ -260,36 +312,44 @@ static void reset_attempt(struct tc_probe *p, struct tc_probe_env *env, const st
     static const struct tc_addrs none = {0, NULL};
 
     release(p, env); /* nothing, unless the caller reuses a probe it did not let go of */
+    const struct tc_proxy *proxy = env->opt->proxy;
     p->start = a->now;
     p->deadline = a->deadline;
     p->holds_unit = true;
     env->units++;
     p->addrs = &none;
+    p->connect_port = proxy ? proxy->port : a->port;
     p->next_addr = 0;
     p->next_start_at = a->now;
     p->waiting_for_socket = false;
+    p->backlog_full = false;
+    p->proxied = proxy != NULL;
+    p->target_name = a->target_name;
+    p->target_addrs = a->target_addrs;
+    p->target_lookup = a->target_lookup;
     p->sent = 0;
     p->fail_rank = RANK_NONE;
     p->res = (struct tc_result){.port = a->port,
                                 .state = TC_TIMEOUT,
                                 .rtt = -1,
                                 .deadline_text = a->deadline_text,
-                                .reply = p->reply};
+                                .reply = p->reply,
+                                .proxy_code = -1};
 }
 
 static void begin_connecting(struct tc_probe *p, struct tc_probe_env *env, tc_usec now);
 
-/* The attempt starts connecting at once for a literal host, or waits for the lookup. */
+/* The attempt starts connecting at once for a literal host, or waits for the lookups. */
 void tc_probe_begin(struct tc_probe *p, struct tc_probe_env *env, const struct tc_attempt *a)
 {
     reset_attempt(p, env, a);
-    if (a->lookup) {
+    if (a->addrs)
+        p->addrs = a->addrs;
+    if (a->lookup || a->target_lookup) {
         p->lookup = a->lookup;
         p->phase = TC_PHASE_RESOLVING;
         return;
     }
-    if (a->addrs)
-        p->addrs = a->addrs;
     begin_connecting(p, env, a->now);
 }
 
@@ -304,9 +364,12 @@ void tc_probe_fail(struct tc_probe *p, struct tc_probe_env *env, const struct tc
 
 /* ---- which addresses ---- */
 
-/* Is this address one the options allow (-4/-6, the family of -s)? */
+/* Is this address one the options allow (-4/-6, the family of -s)?  A unix: socket's always is:
+ * they do not concern it. */
 static bool address_usable(const struct tc_options *opt, const struct sockaddr_storage *ss)
 {
+    if (ss->ss_family == AF_UNIX)
+        return true;
     if (opt->family != AF_UNSPEC && ss->ss_family != opt->family)
         return false;
     if (opt->has_source && ss->ss_family != opt->source.ss_family)
@@ -345,6 +408,10 @@ static tc_usec share_of_time_left(const struct tc_probe *p, const struct tc_opti
 
 static socklen_t addr_len(const struct sockaddr_storage *ss)
 {
+    if (ss->ss_family == AF_UNIX) {
+        const struct sockaddr_un *un = (const struct sockaddr_un *)ss;
+        return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(un->sun_path) + 1);
+    }
     return ss->ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
 }
 
@@ -356,7 +423,7 @@ static bool connected_to_itself(int fd, const struct sockaddr_storage *peer)
     socklen_t len = sizeof local;
     if (getsockname(fd, (struct sockaddr *)&local, &len) != 0)
         return false;
-    if (local.ss_family != peer->ss_family)
+    if (local.ss_family != peer->ss_family || local.ss_family == AF_UNIX)
         return false;
     if (local.ss_family == AF_INET) {
         const struct sockaddr_in *a = (const void *)&local, *b = (const void *)peer;
@@ -379,11 +446,13 @@ static void set_close_mode(int fd)
 static int open_socket(const struct tc_probe_env *env, int family, const char **context)
 {
     const struct tc_options *opt = env->opt;
-    int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+    int protocol = family == AF_UNIX ? 0 : IPPROTO_TCP;
+    int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
     *context = "socket";
     if (fd < 0)
         return -1;
-    set_close_mode(fd);
+    if (family != AF_UNIX) /* a unix: socket has no reset, and no TIME_WAIT */
+        set_close_mode(fd);
     if (opt->has_source) {
 #ifdef IP_BIND_ADDRESS_NO_PORT
         /* Choose the source port at connect(), so a sweep does not exhaust them at bind(). */
@@ -441,17 +510,26 @@ static bool start_connection(struct tc_probe *p, struct tc_probe_env *env, size_
     struct tc_conn conn = {.fd = fd, .addr = i, .started = now};
     conn.share_end = now + share_of_time_left(p, env->opt, i + 1, now);
     p->conns[p->nconns++] = conn;
+    p->backlog_full = false;
+    bool at_once = dest.ss_family == AF_UNIX; /* connect() answers now: time the call itself */
+    if (at_once)
+        conn.started = tc_now();
     if (connect(fd, (const struct sockaddr *)&dest, addr_len(&dest)) == 0) {
         p->nconns--;
-        connected(p, env, conn, now, false);
+        connected(p, env, conn, at_once ? tc_now() : now, false);
         return true;
     }
-    if (errno != EINPROGRESS) {
-        int err = errno;
-        close_held(p, env, fd);
-        p->nconns--;
+    if (errno == EINPROGRESS)
+        return true;
+    int err = errno;
+    close_held(p, env, fd);
+    p->nconns--;
+    if (dest.ss_family != AF_UNIX)
         record_failure(p, state_of_errno(err), err, err == EADDRNOTAVAIL ? "connect" : NULL, &dest);
-    }
+    else if (err == EAGAIN) /* its backlog is full: the caller tries again shortly */
+        p->backlog_full = true;
+    else
+        record_failure(p, state_of_unix_errno(err), err, NULL, NULL);
     return true;
 }
 
@@ -485,11 +563,17 @@ static void start_due_connections(struct tc_probe *p, struct tc_probe_env *env, 
 {
     p->waiting_for_socket = false;
     while (p->phase == TC_PHASE_CONNECTING && next_usable(p, env->opt)) {
-        if (p->nconns > 0 && now < p->next_start_at)
+        if ((p->nconns > 0 || p->backlog_full) && now < p->next_start_at)
             return;
         size_t before = p->nconns;
         if (!make_room(p, env, now) || !start_connection(p, env, p->next_addr, now)) {
             p->waiting_for_socket = true;
+            return;
+        }
+        if (p->phase != TC_PHASE_CONNECTING) /* connected at once (a unix: socket) */
+            return;
+        if (p->backlog_full) { /* the same address again, later (nothing polls for it) */
+            p->next_start_at = now + UNIX_RETRY;
             return;
         }
         p->next_addr++;
@@ -504,6 +588,8 @@ static void start_due_connections(struct tc_probe *p, struct tc_probe_env *env, 
 static void step_connecting(struct tc_probe *p, struct tc_probe_env *env, tc_usec now)
 {
     if (now >= p->deadline) {
+        if (p->backlog_full) /* "timed out: the backlog stayed full" */
+            record_failure(p, TC_TIMEOUT, EAGAIN, NULL, NULL);
         finish_failed(p, env);
         return;
     }
@@ -513,34 +599,97 @@ static void step_connecting(struct tc_probe *p, struct tc_probe_env *env, tc_use
         finish_failed(p, env); /* every address failed before the deadline */
 }
 
+/* -x: the target's address to send, when there is one: the first of the asked family for
+ * socks5:// (curl sends the first too; -4/-6 choose the family), a literal's own otherwise
+ * (tcpcheck(1), PROXIES).  False when the attempt ended: the name has no such address. */
+static bool choose_target_address(struct tc_probe *p, struct tc_probe_env *env)
+{
+    const struct tc_options *opt = env->opt;
+    if (!p->target_addrs)
+        return true; /* the name goes to the proxy */
+    bool socks5 = opt->proxy->kind == TC_PROXY_SOCKS5;
+    for (size_t i = 0; i < p->target_addrs->n; i++) {
+        const struct sockaddr_storage *ss = &p->target_addrs->v[i];
+        if (socks5 && opt->family != AF_UNSPEC && ss->ss_family != opt->family)
+            continue;
+        p->res.has_address = true;
+        p->res.address = *ss;
+        return true;
+    }
+    finish_unresolved(p, env, TC_RESOLVE_NOADDRESS, NULL);
+    return false;
+}
+
 /* The addresses are known: connect, unless none is of a usable family (then the name has no
  * address for us: unresolved, never a 0 ms timeout). */
 static void begin_connecting(struct tc_probe *p, struct tc_probe_env *env, tc_usec now)
 {
     if (count_usable(env->opt, p->addrs, 0) == 0) {
-        finish_unresolved(p, env, TC_RESOLVE_NOADDRESS, NULL);
+        finish_connect_unresolved(p, env, TC_RESOLVE_NOADDRESS, NULL);
         return;
     }
+    if (p->proxied && !choose_target_address(p, env))
+        return;
     p->phase = TC_PHASE_CONNECTING;
     p->next_start_at = now;
     step_connecting(p, env, now);
 }
 
-static void step_resolving(struct tc_probe *p, struct tc_probe_env *env, tc_usec now)
+/* Has the lookup of what is connected to (the target, or the proxy) given its addresses?
+ * Ends the attempt when it failed. */
+static bool have_connect_addresses(struct tc_probe *p, struct tc_probe_env *env)
 {
+    if (!p->lookup)
+        return true;
     switch (tc_lookup_status(p->lookup)) {
     case TC_LOOKUP_PENDING:
-        if (now >= p->deadline)
-            finish_unresolved(p, env, TC_RESOLVE_TIMEOUT, NULL);
-        return;
+        return false;
     case TC_LOOKUP_FAILED:
-        finish_unresolved(p, env, tc_lookup_failure(p->lookup), tc_lookup_text(p->lookup));
-        return;
+        finish_connect_unresolved(p, env, tc_lookup_failure(p->lookup), tc_lookup_text(p->lookup));
+        return false;
     case TC_LOOKUP_DONE:
-        p->addrs = tc_lookup_addrs(p->lookup);
-        begin_connecting(p, env, now);
-        return;
+        break;
     }
+    p->addrs = tc_lookup_addrs(p->lookup);
+    return true;
+}
+
+/* -x socks5://: has the target's own lookup given its addresses?  Ends the attempt when it
+ * failed: the target is unresolved, whatever the proxy. */
+static bool have_target_addresses(struct tc_probe *p, struct tc_probe_env *env)
+{
+    if (!p->target_lookup)
+        return true;
+    switch (tc_lookup_status(p->target_lookup)) {
+    case TC_LOOKUP_PENDING:
+        return false;
+    case TC_LOOKUP_FAILED:
+        finish_unresolved(p, env, tc_lookup_failure(p->target_lookup),
+                          tc_lookup_text(p->target_lookup));
+        return false;
+    case TC_LOOKUP_DONE:
+        break;
+    }
+    p->target_addrs = tc_lookup_addrs(p->target_lookup);
+    return true;
+}
+
+/* The lookups run side by side; the first failure ends the attempt.  At the deadline the proxy's
+ * unfinished lookup is named first: without it nothing could have been tested. */
+static void step_resolving(struct tc_probe *p, struct tc_probe_env *env, tc_usec now)
+{
+    bool target = have_target_addresses(p, env);
+    if (p->phase == TC_PHASE_DONE)
+        return;
+    bool connect_to = have_connect_addresses(p, env);
+    if (p->phase == TC_PHASE_DONE)
+        return;
+    if (target && connect_to)
+        begin_connecting(p, env, now);
+    else if (now >= p->deadline && !connect_to)
+        finish_connect_unresolved(p, env, TC_RESOLVE_TIMEOUT, NULL);
+    else if (now >= p->deadline)
+        finish_unresolved(p, env, TC_RESOLVE_TIMEOUT, NULL);
 }
 
 /* ---- after connecting: -S and -E ---- */
@@ -610,8 +759,10 @@ static void step_exchanging(struct tc_probe *p, struct tc_probe_env *env, tc_use
     exchange_failed(p, env, sending ? TC_MISMATCH_SEND_DEADLINE : TC_MISMATCH_DEADLINE);
 }
 
-/* The winner's socket (xfd) becomes the exchange's. */
-static void begin_exchange(struct tc_probe *p, struct tc_probe_env *env)
+/* The winner's socket (xfd) becomes the exchange's.  `early` holds what the target sent that
+ * was read with a proxy's reply: the start of the reply -E looks at. */
+static void begin_exchange(struct tc_probe *p, struct tc_probe_env *env, const unsigned char *early,
+                           size_t n)
 {
     p->phase = TC_PHASE_EXCHANGING;
     if (env->opt->expect && !p->reply) {
@@ -623,7 +774,71 @@ static void begin_exchange(struct tc_probe *p, struct tc_probe_env *env)
         }
     }
     p->res.reply = p->reply;
+    if (env->opt->expect && n > 0) {
+        p->res.reply_len = n < TC_REPLY_MAX ? n : TC_REPLY_MAX;
+        memcpy(p->reply, early, p->res.reply_len);
+    }
     exchange_send(p, env);
+}
+
+/* ---- through a proxy (-x) ---- */
+
+/* The handshake ended without a tunnel: the proxy's answer decides (proxy.c). */
+static void tunnel_failed(struct tc_probe *p, struct tc_probe_env *env)
+{
+    const struct tc_tunnel *t = &p->tunnel;
+    p->res.proxy = t->reason;
+    p->res.proxy_code = t->code;
+    p->res.sys_errno = t->sys_errno;
+    p->res.proxy_text = t->in;
+    p->res.proxy_text_len = t->text_len;
+    if (t->reason == TC_PROXY_NONE) /* out of memory here */
+        p->res.error_context = "proxy handshake";
+    finish(p, env, t->state);
+}
+
+/* The tunnel is up: the connection now reaches the target.  rtt counts until then. */
+static void tunnel_up(struct tc_probe *p, struct tc_probe_env *env, tc_usec now)
+{
+    p->res.rtt = now - p->tunnel_started;
+    if (env->opt->send_len == 0 && !env->opt->expect) {
+        finish(p, env, TC_OPEN);
+        return;
+    }
+    size_t n;
+    const unsigned char *early = tc_tunnel_rest(&p->tunnel, &n);
+    begin_exchange(p, env, early, n);
+}
+
+static void advance_tunnel(struct tc_probe *p, struct tc_probe_env *env, tc_usec now)
+{
+    p->tunnel_want = tc_tunnel_advance(&p->tunnel, p->xfd);
+    if (p->tunnel_want == TC_TUNNEL_UP)
+        tunnel_up(p, env, now);
+    else if (p->tunnel_want == TC_TUNNEL_FAILED)
+        tunnel_failed(p, env);
+}
+
+/* Connected to the proxy (xfd): ask it for the target. */
+static void begin_tunnel(struct tc_probe *p, struct tc_probe_env *env, tc_usec started, tc_usec now)
+{
+    p->phase = TC_PHASE_TUNNELING;
+    p->tunnel_started = started;
+    const struct sockaddr_storage *addr = p->res.has_address ? &p->res.address : NULL;
+    if (!tc_tunnel_begin(&p->tunnel, env->opt->proxy, p->target_name, addr, p->res.port)) {
+        record_failure(p, TC_ERROR, ENOMEM, "proxy handshake", NULL);
+        finish(p, env, TC_ERROR);
+        return;
+    }
+    advance_tunnel(p, env, now);
+}
+
+static void step_tunneling(struct tc_probe *p, struct tc_probe_env *env, tc_usec now)
+{
+    if (now < p->deadline)
+        return;
+    tc_tunnel_expire(&p->tunnel);
+    tunnel_failed(p, env);
 }
 
 /* `conn` (already out of conns, its socket still counted as held) is up: it wins the attempt.
@@ -641,6 +856,16 @@ static void connected(struct tc_probe *p, struct tc_probe_env *env, struct tc_co
         return;
     }
     close_conns(p, env); /* the losers of the race */
+    if (p->proxied) {
+        if (reset) { /* the proxy accepted and reset before a word was said */
+            p->res.proxy = TC_PROXY_CLOSED;
+            p->res.sys_errno = ECONNRESET;
+            finish(p, env, TC_ERROR);
+            return;
+        }
+        begin_tunnel(p, env, conn.started, now);
+        return;
+    }
     p->res.has_address = true;
     p->res.address = dest;
     p->res.rtt = now - conn.started;
@@ -654,7 +879,7 @@ static void connected(struct tc_probe *p, struct tc_probe_env *env, struct tc_co
         exchange_failed(p, env, TC_MISMATCH_RESET);
         return;
     }
-    begin_exchange(p, env);
+    begin_exchange(p, env, NULL, 0);
 }
 
 /* ---- poll integration ---- */
@@ -667,6 +892,9 @@ void tc_probe_step(struct tc_probe *p, struct tc_probe_env *env, tc_usec now)
         return;
     case TC_PHASE_CONNECTING:
         step_connecting(p, env, now);
+        return;
+    case TC_PHASE_TUNNELING:
+        step_tunneling(p, env, now);
         return;
     case TC_PHASE_EXCHANGING:
         step_exchanging(p, env, now);
@@ -684,6 +912,9 @@ size_t tc_probe_pollfds(const struct tc_probe *p, const struct tc_probe_env *env
     if (p->phase == TC_PHASE_CONNECTING) {
         for (size_t i = 0; i < p->nconns && n < max; i++, n++)
             out[n] = (struct pollfd){.fd = p->conns[i].fd, .events = POLLOUT};
+    } else if (p->phase == TC_PHASE_TUNNELING && max > 0) {
+        short events = p->tunnel_want == TC_TUNNEL_WRITE ? POLLOUT : POLLIN;
+        out[n++] = (struct pollfd){.fd = p->xfd, .events = events};
     } else if (p->phase == TC_PHASE_EXCHANGING && max > 0) {
         short events = p->sent < env->opt->send_len ? POLLOUT : POLLIN;
         out[n++] = (struct pollfd){.fd = p->xfd, .events = events};
@@ -724,15 +955,19 @@ static void connection_answered(struct tc_probe *p, struct tc_probe_env *env, in
 void tc_probe_handle(struct tc_probe *p, struct tc_probe_env *env, const struct pollfd *fds,
                      size_t n, tc_usec now)
 {
+    /* What poll saw belongs to the phase the descriptors were given for: a connection that just
+     * won has already sent (or tried to read) what it could. */
+    enum tc_probe_phase polled = p->phase;
     for (size_t i = 0; i < n && p->phase == TC_PHASE_CONNECTING; i++)
         if (fds[i].revents != 0)
             connection_answered(p, env, fds[i].fd, fds[i].revents, now);
-    if (p->phase == TC_PHASE_EXCHANGING && n > 0 && fds[0].fd == p->xfd && fds[0].revents) {
-        if (p->sent < env->opt->send_len)
-            exchange_send(p, env);
-        else
-            exchange_read(p, env);
-    }
+    bool ready = polled == p->phase && n > 0 && fds[0].fd == p->xfd && fds[0].revents;
+    if (ready && p->phase == TC_PHASE_TUNNELING)
+        advance_tunnel(p, env, now);
+    else if (ready && p->phase == TC_PHASE_EXCHANGING && p->sent < env->opt->send_len)
+        exchange_send(p, env);
+    else if (ready && p->phase == TC_PHASE_EXCHANGING)
+        exchange_read(p, env);
     tc_probe_step(p, env, now);
 }
 
@@ -759,6 +994,21 @@ const struct tc_result *tc_probe_result(const struct tc_probe *p)
     return &p->res;
 }
 
+bool tc_result_ran_out_of_time(const struct tc_result *r)
+{
+    switch (r->state) {
+    case TC_TIMEOUT:
+        return !(r->proxy == TC_PROXY_ANSWER && r->proxy_code >= 0); /* not SOCKS5 reply 6 */
+    case TC_UNRESOLVED:
+        return r->resolve_failure == TC_RESOLVE_TIMEOUT;
+    case TC_ERROR:
+        return r->proxy == TC_PROXY_SILENT || (r->proxy == TC_PROXY_CONNECT && r->sys_errno == 0) ||
+               (r->proxy == TC_PROXY_UNRESOLVED && r->resolve_failure == TC_RESOLVE_TIMEOUT);
+    default:
+        return false;
+    }
+}
+
 void tc_probe_abort(struct tc_probe *p, struct tc_probe_env *env)
 {
     release(p, env);
@@ -768,6 +1018,7 @@ void tc_probe_abort(struct tc_probe *p, struct tc_probe_env *env)
 void tc_probe_free(struct tc_probe *p, struct tc_probe_env *env)
 {
     tc_probe_abort(p, env);
+    tc_tunnel_free(&p->tunnel);
     free(p->conns);
     free(p->reply);
     p->conns = NULL;

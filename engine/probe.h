@@ -17,6 +17,7 @@
 #include <poll.h>
 
 #include "addrs.h"
+#include "proxy.h"
 #include "resolve.h"
 #include "tcpcheck.h"
 
@@ -43,6 +44,7 @@ enum tc_probe_phase {
     TC_PHASE_IDLE,       /* no attempt: not started, or let go of */
     TC_PHASE_RESOLVING,  /* waiting for the lookup */
     TC_PHASE_CONNECTING, /* Happy-Eyeballs connection attempts in flight */
+    TC_PHASE_TUNNELING,  /* -x: connected to the proxy, the handshake under way */
     TC_PHASE_EXCHANGING, /* connected: sending -S, reading for -E */
     TC_PHASE_DONE,       /* the attempt has its result; it holds nothing any more */
 };
@@ -52,10 +54,22 @@ struct tc_probe {
     tc_usec start, deadline;
     bool holds_unit;              /* its base unit of the budget */
     struct tc_lookup *lookup;     /* held while this attempt uses it */
-    const struct tc_addrs *addrs; /* the lookup's, or the literal host's */
+    const struct tc_addrs *addrs; /* the lookup's, or the literal host's: what is connected to
+                                     (the target's, or with -x the proxy's) */
+    uint16_t connect_port;        /* the target's port, or with -x the proxy's */
     size_t next_addr;             /* the next address to start */
-    tc_usec next_start_at;        /* ... not before this (the Happy-Eyeballs delay) */
+    tc_usec next_start_at;        /* ... not before this (the Happy-Eyeballs delay, or the
+                                     retry of a unix: socket whose backlog is full) */
     bool waiting_for_socket;      /* the next address is due, but no socket is free */
+    bool backlog_full;            /* unix: the last connect() found the backlog full */
+    /* -x: the target as the proxy is to be asked for it */
+    bool proxied;
+    const char *target_name;             /* as written */
+    struct tc_lookup *target_lookup;     /* socks5://: the target's lookup, held */
+    const struct tc_addrs *target_addrs; /* socks5:// (or a literal): its addresses */
+    struct tc_tunnel tunnel;             /* the handshake; its buffers are kept */
+    enum tc_tunnel_want tunnel_want;     /* what it waits for */
+    tc_usec tunnel_started;              /* when the connection to the proxy started */
     struct tc_conn *conns;
     size_t nconns, conns_cap;
     int xfd; /* the connected socket while exchanging */
@@ -65,13 +79,19 @@ struct tc_probe {
     struct tc_result res; /* this attempt's outcome so far */
 };
 
-/* How one attempt starts. */
+/* How one attempt starts.  With -x, addrs and lookup are the proxy's, and the target_ fields
+ * say what to ask the proxy for. */
 struct tc_attempt {
     uint16_t port;
     tc_usec now, deadline;
     const char *deadline_text;    /* the bound as written when -W cut it below -w, else NULL */
-    const struct tc_addrs *addrs; /* a literal's (or localhost's) addresses, else NULL */
+    const struct tc_addrs *addrs; /* a literal's (or localhost's, or a unix: socket's) addresses,
+                                     else NULL */
     struct tc_lookup *lookup;     /* a name's lookup, held for the probe, else NULL */
+    const char *target_name;      /* -x: the target's host as written */
+    const struct tc_addrs *target_addrs; /* -x: the address(es) to send: a literal's, or for
+                                            socks5:// localhost's; else NULL */
+    struct tc_lookup *target_lookup;     /* -x socks5://: the target name's lookup, held */
 };
 
 void tc_probe_env_init(struct tc_probe_env *env, const struct tc_options *opt);
@@ -99,6 +119,9 @@ tc_usec tc_probe_wakeup(const struct tc_probe *p);
 bool tc_probe_done(const struct tc_probe *p);
 /* The attempt's result once done (its reply points into the probe: copy it to keep it). */
 const struct tc_result *tc_probe_result(const struct tc_probe *p);
+/* Did this attempt end only because its time ran out, with no answer at all (a timeout, a lookup
+ * unfinished, a proxy that said nothing)?  Wait mode keeps an earlier answer over such a one. */
+bool tc_result_ran_out_of_time(const struct tc_result *r);
 /* Let go of the attempt: every socket, the lookup and the base unit (the run stopped). */
 void tc_probe_abort(struct tc_probe *p, struct tc_probe_env *env);
 /* Release the probe's memory too. */

@@ -5,10 +5,15 @@
  * line) and if_indextoname() (the %scope of a link-local address).  Every byte that came from
  * the user or the network goes out through tc_escape_text() or tc_json_string(), so a hostile
  * host name or peer can neither drive a terminal nor break the JSON.
+ *
+ * A unix: target is named by its path where a TCP target has "HOST port PORT" (nc -U's words);
+ * a target probed through a proxy (-x) says so in its connect lines, and a proxy that failed
+ * has a line of its own that names it, never its credentials (tcpcheck(1), PROXIES).
  */
 #include "report.h"
 
 #include "escape.h"
+#include "proxy.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 
 /* ---- addresses, services, times ----------------------------------------------------------- */
 
@@ -53,6 +59,8 @@ void tc_format_address(const struct sockaddr_storage *ss, char *buf, size_t size
             buf[0] = '\0';
     } else if (ss->ss_family == AF_INET6) {
         format_ipv6((const struct sockaddr_in6 *)ss, buf, size);
+    } else if (ss->ss_family == AF_UNIX) {
+        snprintf(buf, size, "%s", ((const struct sockaddr_un *)ss)->sun_path);
     }
 }
 
@@ -82,24 +90,79 @@ static void put_service(struct tc_buf *out, uint16_t port)
 
 /* ---- failure lines ------------------------------------------------------------------------ */
 
-static void put_connect_prefix(struct tc_buf *out, const struct tc_result *r)
+/* "db port 5432", or a unix: target's path. */
+static void put_target(struct tc_buf *out, const struct tc_result *r)
+{
+    tc_escape_string(out, r->host);
+    if (!r->unix_socket)
+        tc_buf_printf(out, " port %u", (unsigned)r->port);
+}
+
+/* "proxy 10.0.0.1 port 1080": the proxy as -x names it, without its credentials. */
+static void put_proxy(struct tc_buf *out, const struct tc_options *opt)
+{
+    tc_buf_puts(out, "proxy ");
+    tc_escape_string(out, opt->proxy->host.name);
+    tc_buf_printf(out, " port %u", (unsigned)opt->proxy->port);
+}
+
+/* "connect to db port 5432 (tcp) ", "... (tcp) via proxy 10.0.0.1 port 1080 ", or nc -U's
+ * "connect to /run/app.sock ". */
+static void put_connect_prefix(struct tc_buf *out, const struct tc_options *opt,
+                               const struct tc_result *r)
 {
     tc_buf_puts(out, "connect to ");
-    tc_escape_string(out, r->host);
-    tc_buf_printf(out, " port %u (tcp) ", (unsigned)r->port);
+    put_target(out, r);
+    tc_buf_puts(out, r->unix_socket ? " " : " (tcp) ");
+    if (opt->proxy) {
+        tc_buf_puts(out, "via ");
+        put_proxy(out, opt);
+        tc_buf_puts(out, " ");
+    }
 }
 
-/* refused / unreachable: the errno says which; a missing one falls back to the state's own. */
-static void format_connect_failed(struct tc_buf *out, const struct tc_result *r, int fallback)
+/* The proxy's words, quoted and escaped: "HTTP/1.1 500 Unable to connect". */
+static void put_proxy_text(struct tc_buf *out, const struct tc_result *r)
 {
-    put_connect_prefix(out, r);
+    tc_buf_puts(out, "\"");
+    tc_escape_text(out, r->proxy_text, r->proxy_text ? r->proxy_text_len : 0);
+    tc_buf_puts(out, "\"");
+}
+
+/* "SOCKS5 reply 5: Connection refused" */
+static void put_socks5_reply(struct tc_buf *out, int code)
+{
+    const char *words = tc_socks5_reply_words(code);
+    tc_buf_printf(out, "SOCKS5 reply %d: %s", code, words ? words : "unknown reply");
+}
+
+/* What a proxy answered about the target (refused, unreachable, timeout). */
+static void put_proxy_answer(struct tc_buf *out, const struct tc_options *opt,
+                             const struct tc_result *r)
+{
+    if (opt->proxy->kind == TC_PROXY_HTTP)
+        put_proxy_text(out, r);
+    else
+        put_socks5_reply(out, r->proxy_code);
+}
+
+/* refused / unreachable: the errno says which; a missing one falls back to the state's own.
+ * Through a proxy, what the proxy answered. */
+static void format_connect_failed(struct tc_buf *out, const struct tc_options *opt,
+                                  const struct tc_result *r, int fallback)
+{
+    put_connect_prefix(out, opt, r);
     tc_buf_puts(out, "failed: ");
-    tc_escape_string(out, strerror(r->sys_errno != 0 ? r->sys_errno : fallback));
+    if (r->proxy == TC_PROXY_ANSWER)
+        put_proxy_answer(out, opt, r);
+    else
+        tc_escape_string(out, strerror(r->sys_errno != 0 ? r->sys_errno : fallback));
 }
 
-static void format_local_error(struct tc_buf *out, const struct tc_result *r)
+static void format_local_error(struct tc_buf *out, const struct tc_options *opt,
+                               const struct tc_result *r)
 {
-    put_connect_prefix(out, r);
+    put_connect_prefix(out, opt, r);
     tc_buf_puts(out, "failed");
     if (r->error_context != NULL) {
         tc_buf_puts(out, ": ");
@@ -129,8 +192,8 @@ static void put_time(struct tc_buf *out, const char *text)
 static void format_stopped(struct tc_buf *out, const struct tc_options *opt,
                            const struct tc_result *r)
 {
-    tc_escape_string(out, r->host);
-    tc_buf_printf(out, " port %u: ", (unsigned)r->port);
+    put_target(out, r);
+    tc_buf_puts(out, ": ");
     if (r->stopped == TC_STOP_QUORUM) {
         tc_buf_puts(out, r->attempts == 0 ? "not attempted: the quorum was met first"
                                           : "first attempt cut short: the quorum was met");
@@ -140,11 +203,15 @@ static void format_stopped(struct tc_buf *out, const struct tc_options *opt,
     put_time(out, opt->wait.text);
 }
 
-static void format_connect_timeout(struct tc_buf *out, const char *after, const struct tc_result *r)
+/* A unix: socket whose backlog stayed full says so (its connect() said EAGAIN each time). */
+static void format_connect_timeout(struct tc_buf *out, const struct tc_options *opt,
+                                   const char *after, const struct tc_result *r)
 {
-    put_connect_prefix(out, r);
+    put_connect_prefix(out, opt, r);
     tc_buf_puts(out, "timed out after ");
     put_time(out, after);
+    if (r->unix_socket && r->sys_errno == EAGAIN)
+        tc_buf_puts(out, ": the listener's backlog stayed full");
 }
 
 static void format_timeout(struct tc_buf *out, const struct tc_options *opt,
@@ -153,9 +220,11 @@ static void format_timeout(struct tc_buf *out, const struct tc_options *opt,
     if (r->stopped == TC_STOP_QUORUM || (r->stopped == TC_STOP_WAIT_ENDED && r->attempts == 0))
         format_stopped(out, opt, r);
     else if (r->stopped == TC_STOP_WAIT_ENDED) /* an attempt -W cut: its deadline was -W's */
-        format_connect_timeout(out, opt->wait.text, r);
+        format_connect_timeout(out, opt, opt->wait.text, r);
+    else if (r->proxy == TC_PROXY_ANSWER && r->proxy_code >= 0) /* SOCKS5 6, HTTP 504 */
+        format_connect_failed(out, opt, r, ETIMEDOUT);
     else
-        format_connect_timeout(out, deadline_text(opt, r), r);
+        format_connect_timeout(out, opt, deadline_text(opt, r), r);
 }
 
 /* The family a name was asked for: -4/-6, else the family of -s. */
@@ -175,11 +244,10 @@ static const char *no_address_words(int family)
     return "No address associated with hostname";
 }
 
-static void format_unresolved(struct tc_buf *out, const struct tc_options *opt,
+/* Why a name did not resolve: the target's, or with -x the proxy's. */
+static void put_resolve_words(struct tc_buf *out, const struct tc_options *opt,
                               const struct tc_result *r)
 {
-    tc_escape_string(out, r->host);
-    tc_buf_puts(out, ": ");
     switch (r->resolve_failure) {
     case TC_RESOLVE_NONAME:
         tc_buf_puts(out, "Name or service not known");
@@ -202,6 +270,97 @@ static void format_unresolved(struct tc_buf *out, const struct tc_options *opt,
     if (r->resolve_text != NULL) {
         tc_buf_puts(out, ": ");
         tc_escape_string(out, r->resolve_text);
+    }
+}
+
+static void format_unresolved(struct tc_buf *out, const struct tc_options *opt,
+                              const struct tc_result *r)
+{
+    tc_escape_string(out, r->host);
+    tc_buf_puts(out, ": ");
+    put_resolve_words(out, opt, r);
+}
+
+/* A connection to the proxy that failed: "connect failed: Connection refused", or timed out. */
+static void put_proxy_connect(struct tc_buf *out, const struct tc_options *opt,
+                              const struct tc_result *r)
+{
+    if (r->sys_errno == 0) {
+        tc_buf_puts(out, "connect timed out after ");
+        put_time(out, deadline_text(opt, r));
+        return;
+    }
+    tc_buf_puts(out, "connect failed: ");
+    if (r->error_context != NULL) {
+        tc_escape_string(out, r->error_context);
+        tc_buf_puts(out, ": ");
+    }
+    tc_escape_string(out, strerror(r->sys_errno));
+}
+
+/* The proxy's credentials, its methods or its answer to them. */
+static void put_proxy_auth(struct tc_buf *out, const struct tc_options *opt,
+                           const struct tc_result *r)
+{
+    bool http = opt->proxy->kind == TC_PROXY_HTTP, given = opt->proxy->user != NULL;
+    if (r->proxy == TC_PROXY_NO_METHOD) {
+        tc_buf_puts(out, given ? "accepts none of the methods offered (no authentication, "
+                                 "username/password)"
+                               : "asks for a user name and password, and -x gives none");
+        return;
+    }
+    tc_buf_puts(out, given ? "authentication failed: " : "authentication required: ");
+    if (http)
+        put_proxy_text(out, r);
+    else
+        tc_buf_printf(out, "RFC 1929 status %d", r->proxy_code);
+}
+
+/* The proxy itself failed: the target was not tested (tcpcheck(1), PROXIES). */
+static void format_proxy_failure(struct tc_buf *out, const struct tc_options *opt,
+                                 const struct tc_result *r)
+{
+    bool http = opt->proxy->kind == TC_PROXY_HTTP;
+    put_proxy(out, opt);
+    tc_buf_puts(out, ": ");
+    switch (r->proxy) {
+    case TC_PROXY_UNRESOLVED:
+        put_resolve_words(out, opt, r);
+        return;
+    case TC_PROXY_CONNECT:
+        put_proxy_connect(out, opt, r);
+        return;
+    case TC_PROXY_SILENT:
+        tc_buf_puts(out, "timed out after ");
+        put_time(out, deadline_text(opt, r));
+        tc_buf_puts(out, " waiting for its reply");
+        return;
+    case TC_PROXY_CLOSED:
+        tc_buf_puts(out, r->sys_errno == ECONNRESET ? "reset the connection before replying"
+                                                    : "closed the connection before replying");
+        return;
+    case TC_PROXY_GARBAGE:
+        if (r->proxy_code >= 0)
+            tc_buf_puts(out, "reply header longer than 4096 bytes: ");
+        else
+            tc_buf_puts(out, http ? "not an HTTP reply: " : "not a SOCKS5 reply: ");
+        put_proxy_text(out, r);
+        return;
+    case TC_PROXY_NO_METHOD:
+    case TC_PROXY_AUTH:
+        put_proxy_auth(out, opt, r);
+        return;
+    case TC_PROXY_FAILURE:
+        if (http) {
+            tc_buf_puts(out, "CONNECT failed: ");
+            put_proxy_text(out, r);
+        } else {
+            put_socks5_reply(out, r->proxy_code);
+        }
+        return;
+    case TC_PROXY_NONE:
+    case TC_PROXY_ANSWER:
+        break;
     }
 }
 
@@ -233,8 +392,8 @@ static void format_mismatch(struct tc_buf *out, const struct tc_options *opt,
                             const struct tc_result *r)
 {
     size_t got = r->reply != NULL ? r->reply_len : 0;
-    tc_escape_string(out, r->host);
-    tc_buf_printf(out, " port %u: ", (unsigned)r->port);
+    put_target(out, r);
+    tc_buf_puts(out, ": ");
     if (r->mismatch == TC_MISMATCH_SEND_DEADLINE) {
         tc_buf_puts(out, mismatch_words(r->mismatch, false));
         return;
@@ -259,14 +418,18 @@ static void format_mismatch(struct tc_buf *out, const struct tc_options *opt,
 void tc_format_failure(struct tc_buf *out, const struct tc_options *opt, const struct tc_result *r)
 {
     tc_buf_append(out, "", 0);
+    if (r->state == TC_ERROR && r->proxy != TC_PROXY_NONE && opt->proxy) {
+        format_proxy_failure(out, opt, r);
+        return;
+    }
     switch (r->state) {
     case TC_OPEN:
         return;
     case TC_REFUSED:
-        format_connect_failed(out, r, ECONNREFUSED);
+        format_connect_failed(out, opt, r, ECONNREFUSED);
         return;
     case TC_UNREACHABLE:
-        format_connect_failed(out, r, EHOSTUNREACH);
+        format_connect_failed(out, opt, r, EHOSTUNREACH);
         return;
     case TC_TIMEOUT:
         format_timeout(out, opt, r);
@@ -278,21 +441,56 @@ void tc_format_failure(struct tc_buf *out, const struct tc_options *opt, const s
         format_mismatch(out, opt, r);
         return;
     case TC_ERROR:
-        format_local_error(out, r);
+        format_local_error(out, opt, r);
         return;
     }
 }
 
 /* ---- success lines ------------------------------------------------------------------------ */
 
+/* The end of a success line: "succeeded!", or in wait mode "succeeded after 3.2 s". */
+static void put_succeeded(struct tc_buf *out, tc_usec waited)
+{
+    if (waited >= 0) {
+        tc_buf_puts(out, "succeeded after ");
+        put_seconds_tenths(out, waited);
+        tc_buf_puts(out, " s");
+    } else {
+        tc_buf_puts(out, "succeeded!");
+    }
+}
+
+/* -vv: " (0.412 ms)", and through a proxy " via proxy 10.0.0.1 port 1080". */
+static void put_connect_time(struct tc_buf *out, const struct tc_options *opt,
+                             const struct tc_result *r)
+{
+    if (r->rtt >= 0) {
+        tc_buf_puts(out, " (");
+        put_ms(out, r->rtt);
+        tc_buf_puts(out, " ms)");
+    }
+    if (opt->proxy) {
+        tc_buf_puts(out, " via ");
+        put_proxy(out, opt);
+    }
+}
+
 /* nc -zv's words: "Connection to HOST PORT port [tcp/SERVICE] succeeded!"; -vv inserts the
- * address after the host and appends the connect time. */
+ * address after the host and appends the connect time.  nc -Uzv's for a unix: target:
+ * "Connection to PATH succeeded!". */
 void tc_format_success(struct tc_buf *out, const struct tc_options *opt, const struct tc_result *r,
                        tc_usec waited)
 {
     bool very_verbose = opt->verbose >= 2;
     tc_buf_puts(out, "Connection to ");
     tc_escape_string(out, r->host);
+    if (r->unix_socket) {
+        tc_buf_puts(out, " ");
+        put_succeeded(out, waited);
+        if (very_verbose)
+            put_connect_time(out, opt, r);
+        return;
+    }
     if (very_verbose && r->has_address) {
         char address[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
         tc_format_address(&r->address, address, sizeof address);
@@ -302,18 +500,10 @@ void tc_format_success(struct tc_buf *out, const struct tc_options *opt, const s
     }
     tc_buf_printf(out, " %u port [tcp/", (unsigned)r->port);
     put_service(out, r->port);
-    if (waited >= 0) {
-        tc_buf_puts(out, "] succeeded after ");
-        put_seconds_tenths(out, waited);
-        tc_buf_puts(out, " s");
-    } else {
-        tc_buf_puts(out, "] succeeded!");
-    }
-    if (very_verbose && r->rtt >= 0) {
-        tc_buf_puts(out, " (");
-        put_ms(out, r->rtt);
-        tc_buf_puts(out, " ms)");
-    }
+    tc_buf_puts(out, "] ");
+    put_succeeded(out, waited);
+    if (very_verbose)
+        put_connect_time(out, opt, r);
 }
 
 /* ---- JSON --------------------------------------------------------------------------------- */
@@ -323,9 +513,15 @@ static void json_cstring(struct tc_buf *out, const char *s)
     tc_json_string(out, (const unsigned char *)s, strlen(s));
 }
 
+/* The address connected to (for a unix: target its path; through a proxy the target's address
+ * when it was known here), else null. */
 static void json_address(struct tc_buf *out, const struct tc_result *r)
 {
     char address[INET6_ADDRSTRLEN + IF_NAMESIZE + 2] = "";
+    if (r->unix_socket) {
+        json_cstring(out, r->host);
+        return;
+    }
     if (r->has_address)
         tc_format_address(&r->address, address, sizeof address);
     if (address[0] != '\0')
@@ -350,7 +546,10 @@ void tc_format_json(struct tc_buf *out, const struct tc_options *opt, const stru
 {
     tc_buf_puts(out, "{\"host\":");
     json_cstring(out, r->host);
-    tc_buf_printf(out, ",\"port\":%u,\"state\":", (unsigned)r->port);
+    if (r->unix_socket)
+        tc_buf_puts(out, ",\"port\":null,\"state\":");
+    else
+        tc_buf_printf(out, ",\"port\":%u,\"state\":", (unsigned)r->port);
     json_cstring(out, tc_state_word(r->state));
     tc_buf_puts(out, ",\"address\":");
     json_address(out, r);

@@ -50,8 +50,9 @@ enum target_stage {
 
 /* The last finished attempt's result, compact: wait mode keeps one per target. */
 struct outcome {
-    uint8_t state, mismatch, resolve_failure, stopped;
+    uint8_t state, mismatch, resolve_failure, stopped, proxy;
     bool has_address, send_failed;
+    int16_t proxy_code;
     int sys_errno;
     const char *error_context, *resolve_text, *deadline_text;
     union {
@@ -61,7 +62,24 @@ struct outcome {
     tc_usec rtt, elapsed;
     unsigned char *reply; /* -E: an owned copy of what arrived */
     uint32_t reply_len;
+    uint16_t proxy_text_len;
+    unsigned char *proxy_text; /* -x: an owned copy of the proxy's words */
 };
+
+static void outcome_free(struct outcome *o)
+{
+    free(o->reply);
+    free(o->proxy_text);
+}
+
+/* An owned copy of n bytes; NULL (and so nothing shown) when out of memory. */
+static unsigned char *copy_bytes(const unsigned char *p, size_t n)
+{
+    unsigned char *c = p && n > 0 ? malloc(n) : NULL;
+    if (c)
+        memcpy(c, p, n);
+    return c;
+}
 
 struct target {
     uint32_t word; /* index into req->words */
@@ -121,7 +139,7 @@ static struct target *table_append(struct table *t)
 /* The head record was reported: let it go, and its block once the head has left it. */
 static void table_pop(struct table *t)
 {
-    free(target_at(t, t->head)->last.reply);
+    outcome_free(&target_at(t, t->head)->last);
     t->head++;
     if ((t->head & (BLOCK_SIZE - 1)) == 0) {
         size_t b = (size_t)(t->head >> BLOCK_BITS) - 1;
@@ -135,7 +153,7 @@ static void table_pop(struct table *t)
 static void table_free(struct table *t)
 {
     for (uint64_t seq = t->head; seq < t->tail; seq++)
-        free(target_at(t, seq)->last.reply);
+        outcome_free(&target_at(t, seq)->last);
     for (size_t b = 0; b < t->nblocks; b++)
         free(t->blocks[b]);
     free(t->blocks);
@@ -150,11 +168,13 @@ static void table_free(struct table *t)
 
 static void take_outcome(struct outcome *o, const struct tc_result *res)
 {
-    free(o->reply);
+    outcome_free(o);
     *o = (struct outcome){
         .state = (uint8_t)res->state,
         .mismatch = (uint8_t)res->mismatch,
         .resolve_failure = (uint8_t)res->resolve_failure,
+        .proxy = (uint8_t)res->proxy,
+        .proxy_code = (int16_t)res->proxy_code,
         .has_address = res->has_address,
         .send_failed = res->send_failed,
         .sys_errno = res->sys_errno,
@@ -165,17 +185,18 @@ static void take_outcome(struct outcome *o, const struct tc_result *res)
     };
     if (res->has_address)
         memcpy(&o->address, &res->address, sizeof o->address);
-    if (res->reply && res->reply_len > 0 && (o->reply = malloc(res->reply_len))) {
-        memcpy(o->reply, res->reply, res->reply_len);
+    if ((o->reply = copy_bytes(res->reply, res->reply_len)))
         o->reply_len = (uint32_t)res->reply_len;
-    }
+    if ((o->proxy_text = copy_bytes(res->proxy_text, res->proxy_text_len)))
+        o->proxy_text_len = (uint16_t)res->proxy_text_len;
 }
 
 /* The run stopped before this target had an answer of its own. */
 static void stopped_outcome(struct outcome *o, enum tc_stop_reason why)
 {
-    free(o->reply);
-    *o = (struct outcome){.state = TC_TIMEOUT, .stopped = (uint8_t)why, .rtt = -1};
+    outcome_free(o);
+    *o =
+        (struct outcome){.state = TC_TIMEOUT, .stopped = (uint8_t)why, .rtt = -1, .proxy_code = -1};
 }
 
 /* ---- the run ---- */
@@ -263,6 +284,11 @@ static void result_of(const struct run *r, const struct target *t, struct tc_res
         .deadline_text = o->deadline_text,
         .reply = o->reply,
         .reply_len = o->reply_len,
+        .unix_socket = h->unix_socket,
+        .proxy = (enum tc_proxy_reason)o->proxy,
+        .proxy_code = o->proxy_code,
+        .proxy_text = o->proxy_text,
+        .proxy_text_len = o->proxy_text_len,
     };
     if (o->has_address)
         memcpy(&res->address, &o->address, sizeof o->address);
@@ -417,8 +443,7 @@ static bool says_nothing(const struct slot *s, const struct target *t, const str
 {
     if (!s->cut_by_wait || t->attempts < 2)
         return false;
-    return res->state == TC_TIMEOUT ||
-           (res->state == TC_UNRESOLVED && res->resolve_failure == TC_RESOLVE_TIMEOUT);
+    return tc_result_ran_out_of_time(res);
 }
 
 /* What comes after an attempt: without -W the target is final; with -W one that passes is

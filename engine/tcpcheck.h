@@ -220,6 +220,26 @@ enum tc_stop_reason {
     TC_STOP_QUORUM,     /* -a/-m was met before the target had an answer */
 };
 
+/* What a proxy (-x) said or did when it, not the target, decided the attempt's outcome
+ * (tcpcheck(1), PROXIES).  Every reason but TC_PROXY_ANSWER means the target was not tested:
+ * the state is then `error`. */
+enum tc_proxy_reason {
+    TC_PROXY_NONE,       /* no proxy, or the tunnel came up */
+    TC_PROXY_ANSWER,     /* the proxy's answer about the target (SOCKS5 reply 2-6, an HTTP
+                            status, a SOCKS5 request unanswered at the deadline): the state is
+                            the one it means (refused, unreachable, timeout) */
+    TC_PROXY_UNRESOLVED, /* the proxy's name: resolve_failure says why */
+    TC_PROXY_CONNECT,    /* no connection to the proxy: sys_errno (and error_context) say why;
+                            sys_errno 0: timed out */
+    TC_PROXY_SILENT,     /* connected, but no (complete) reply before the deadline */
+    TC_PROXY_CLOSED,     /* it closed the connection mid-handshake (sys_errno ECONNRESET: reset) */
+    TC_PROXY_GARBAGE,    /* it speaks something else: proxy_text holds the first bytes */
+    TC_PROXY_NO_METHOD,  /* SOCKS5: none of the methods offered is acceptable */
+    TC_PROXY_AUTH,       /* the credentials were refused (RFC 1929 status, HTTP 401/407) */
+    TC_PROXY_FAILURE,    /* it answered with a failure of its own: SOCKS5 reply 1, 7, 8, ...,
+                            an HTTP status that says nothing of the target */
+};
+
 #define TC_REPLY_MAX 4096
 
 /* The final (or, in wait mode, the latest) result of one HOST:PORT target. */
@@ -235,15 +255,24 @@ struct tc_result {
     enum tc_mismatch_reason mismatch;
     bool send_failed; /* mismatch: -S could not be handed over (the reason says why) */
     enum tc_stop_reason stopped;
-    bool has_address; /* an address was tried: the one that connected, else the last tried */
+    bool has_address; /* an address was tried: the one that connected, else the last tried;
+                         through a proxy, the target's own address when it is known here (a
+                         socks5:// lookup, a literal); for a unix: target its sockaddr_un */
     struct sockaddr_storage address;
-    tc_usec rtt;               /* connect time of the winning address; < 0 when nothing connected */
-    unsigned attempts;         /* attempts made at this target (wait mode: > 1) */
-    tc_usec elapsed;           /* from the first attempt's start to this result */
-    const char *deadline_text; /* the bound of a timed-out attempt as written (-w, or -W when
-                                  that cut it shorter); NULL means -w */
+    tc_usec rtt;       /* connect time of the winning address (through a proxy: until the tunnel was
+                          up); < 0 when nothing connected */
+    unsigned attempts; /* attempts made at this target (wait mode: > 1) */
+    tc_usec elapsed;   /* from the first attempt's start to this result */
+    const char *deadline_text;  /* the bound of a timed-out attempt as written (-w, or -W when
+                                   that cut it shorter); NULL means -w */
     const unsigned char *reply; /* -E: bytes received, NULs kept, at most TC_REPLY_MAX */
     size_t reply_len;
+    bool unix_socket; /* a unix: target: host is the socket's path, port 0, address the path */
+    enum tc_proxy_reason proxy;      /* -x: TC_PROXY_NONE unless the proxy decided the outcome */
+    int proxy_code;                  /* the SOCKS5 reply, RFC 1929 status or HTTP status; -1 */
+    const unsigned char *proxy_text; /* the proxy's HTTP status line, or its first bytes when
+                                        it speaks something else (escape on output) */
+    size_t proxy_text_len;
 };
 
 /* Where the engine sends what it has to say.  Every callback may be NULL. */

@@ -62,7 +62,8 @@ static const char help_outro[] =
     "  --help, --version\n"
     "\n"
     "Exit status: 0 open, 1 refused, 2 usage error, 3 timeout, 4 unresolved,\n"
-    "5 unreachable, 6 mismatch (-E; open with -C), 7 local error, 130 interrupted.\n"
+    "5 unreachable, 6 mismatch (-E; open with -C), 7 local or proxy error,\n"
+    "130 interrupted.\n"
     "With -- COMMAND, COMMAND replaces tcpcheck when the run succeeds.\n";
 
 /* ---- signals ---- */

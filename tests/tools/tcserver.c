@@ -2,9 +2,10 @@
 /* tcserver: a loopback TCP server whose behaviour the tests choose, so every tcpcheck state can be
  * produced deterministically without touching any host but this one.
  *
- *   tcserver [-6] [-a ADDR] [-p PORT] [-n N] [-c] [-d MS] [-L MS] MODE [ARG...]
+ *   tcserver [-6] [-a ADDR] [-p PORT] [-U PATH] [-n N] [-c] [-d MS] [-L MS] MODE [ARG...]
  *
- * It binds 127.0.0.1 (::1 with -6, ADDR with -a), prints the port and a newline on stdout, then
+ * It binds 127.0.0.1 (::1 with -6, ADDR with -a; with -U the Unix-domain stream socket PATH,
+ * and then "port" 0), prints the port and a newline on stdout, then
  * prints one line "conn N" per accepted connection, so a test can count what was probed, and
  * "gone N bytes K eof|reset" when the peer of connection N goes away after sending K bytes.
  *
@@ -13,11 +14,14 @@
  *   close                accept, then close (the peer reads EOF)
  *   reset                accept, then close with SO_LINGER 0 (the peer gets an RST)
  *   send HEX             accept, send the bytes, then hold (-c: close after sending)
- *   expect HEX REPLYHEX  read until HEX arrived, then send REPLYHEX and hold (-c: close)
+ *   expect HEX REPLYHEX  read until HEX arrived, then send REPLYHEX and hold (-c: close; with
+ *                        an empty REPLYHEX, a peer that reads what it was sent and closes)
  *   echo                 send back whatever arrives
  *   flood                send bytes until the peer goes away
  *   backlog              listen(0), never accept, fill the accept queue itself: SYNs to the port
- *                        are then dropped, a deterministic timeout target on loopback
+ *                        are then dropped, a deterministic timeout target on loopback (with -U,
+ *                        connect() answers EAGAIN); with -d MS it starts accepting (hold)
+ *                        after MS milliseconds, a queue that frees up
  *   late MS              print a free port now, listen on it (hold) only after MS milliseconds
  *   udpsink              a UDP socket that reads and never answers (a silent DNS server)
  *   dnsnx                a UDP DNS server that answers every query with NXDOMAIN
@@ -42,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -65,6 +70,7 @@ enum mode {
 struct conf {
     bool v6;
     const char *addr;
+    const char *unix_path; /* -U */
     int port;
     long max_conns; /* 0: unlimited */
     bool close_after;
@@ -104,7 +110,8 @@ static void die(const char *what)
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: tcserver [-6] [-a ADDR] [-p PORT] [-n N] [-c] [-d MS] [-L MS] [-D BYTES] "
+            "usage: tcserver [-6] [-a ADDR] [-p PORT] [-U PATH] [-n N] [-c] [-d MS] [-L MS] "
+            "[-D BYTES] "
             "hold|close|reset|send HEX|expect HEX REPLYHEX|echo|flood|backlog|"
             "late MS|udpsink|dnsnx|dnsa IPV4\n");
     exit(2);
@@ -171,10 +178,20 @@ static void set_nonblock(int fd)
         die("fcntl");
 }
 
-/* The local address to bind: -a wins, else the loopback of the chosen family. */
+/* The local address to bind: -U, else -a, else the loopback of the chosen family. */
 static socklen_t make_addr(const struct conf *c, int port, struct sockaddr_storage *ss)
 {
     memset(ss, 0, sizeof *ss);
+    if (c->unix_path) {
+        struct sockaddr_un *un = (struct sockaddr_un *)ss;
+        if (strlen(c->unix_path) >= sizeof un->sun_path) {
+            fprintf(stderr, "tcserver: socket path too long\n");
+            exit(2);
+        }
+        un->sun_family = AF_UNIX;
+        strcpy(un->sun_path, c->unix_path);
+        return sizeof *un;
+    }
     const char *a = c->addr ? c->addr : c->v6 ? "::1" : "127.0.0.1";
     struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
     struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
@@ -199,6 +216,8 @@ static int bound_socket(const struct conf *c, int type, int port)
     int fd = socket(ss.ss_family, type, 0);
     if (fd < 0)
         die("socket");
+    if (c->unix_path)
+        unlink(c->unix_path); /* a socket file left behind would make bind() fail */
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (ss.ss_family == AF_INET6)
@@ -218,6 +237,8 @@ static int local_port(int fd)
     socklen_t len = sizeof ss;
     if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
         die("getsockname");
+    if (ss.ss_family == AF_UNIX)
+        return 0;
     if (ss.ss_family == AF_INET6)
         return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
     return ntohs(((struct sockaddr_in *)&ss)->sin_port);
@@ -245,9 +266,14 @@ static int connect_nonblock(const struct conf *c, int port)
     int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
     if (fd < 0)
         die("socket");
-    if (connect(fd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS)
-        die("connect");
-    return fd;
+    if (connect(fd, (struct sockaddr *)&ss, len) == 0 || errno == EINPROGRESS)
+        return fd;
+    if (c->unix_path && errno == EAGAIN) { /* a unix socket's accept queue is full */
+        close(fd);
+        return -1;
+    }
+    die("connect");
+    return -1;
 }
 
 /* Fill the accept queue of our own listener until a connect stays unanswered: from then on the
@@ -256,6 +282,8 @@ static void fill_backlog(const struct conf *c, int port)
 {
     for (int i = 0; i < 32; i++) {
         int fd = connect_nonblock(c, port);
+        if (fd < 0)
+            return; /* a unix socket's queue is full */
         struct pollfd p = {fd, POLLOUT, 0};
         if (poll(&p, 1, 200) == 0) {
             close(fd);
@@ -267,6 +295,8 @@ static void fill_backlog(const struct conf *c, int port)
     exit(1);
 }
 
+static void serve_stream(const struct conf *c, int lfd);
+
 static void serve_backlog(const struct conf *c)
 {
     int fd = bound_socket(c, SOCK_STREAM, c->port);
@@ -275,8 +305,16 @@ static void serve_backlog(const struct conf *c)
     int port = local_port(fd);
     fill_backlog(c, port);
     announce_port(port);
-    for (;;)
-        pause();
+    if (c->delay_ms == 0)
+        for (;;)
+            pause();
+    sleep_ms(c->delay_ms);
+    struct conf hold = *c;
+    hold.mode = M_HOLD;
+    hold.delay_ms = 0;
+    set_nonblock(fd);
+    serve_stream(&hold, fd);
+    exit(0);
 }
 
 static void serve_udpsink(const struct conf *c)
@@ -456,6 +494,10 @@ static bool on_readable(const struct conf *c, size_t i)
             queue_out(cl, c->send, c->send_len);
             cl->replied = true;
             cl->close_when_sent = c->close_after;
+            if (cl->close_when_sent && c->send_len == 0) { /* an empty reply: close at once */
+                drop_client(i);
+                return false;
+            }
         }
     }
     return true;
@@ -581,10 +623,13 @@ static enum mode parse_mode(struct conf *c, int argc, char **argv)
 static void parse_args(struct conf *c, int argc, char **argv)
 {
     int opt;
-    while ((opt = getopt(argc, argv, "6a:p:n:cd:L:D:")) != -1) {
+    while ((opt = getopt(argc, argv, "6a:p:U:n:cd:L:D:")) != -1) {
         switch (opt) {
         case '6':
             c->v6 = true;
+            break;
+        case 'U':
+            c->unix_path = optarg;
             break;
         case 'a':
             c->addr = optarg;
@@ -630,7 +675,7 @@ int main(int argc, char **argv)
     if (c.mode == M_DNSA)
         serve_dnsa(&c);
     if (c.late_ms > 0) {
-        c.port = pick_port(&c);
+        c.port = c.unix_path ? 0 : pick_port(&c);
         announce_port(c.port);
         sleep_ms(c.late_ms);
     }

@@ -679,6 +679,198 @@ static void test_json_objects(void)
                   "port 1 (tcp) failed: Connection refused\",\"reply\":\"\"}"));
 }
 
+/* ---- unix: targets (tcpcheck(1), TARGETS, "Unix sockets") ------------------------------------ */
+
+static struct tc_result unix_result(const char *path, enum tc_state state)
+{
+    struct tc_result r = result_for(path, 0, state);
+    r.unix_socket = true;
+    return r;
+}
+
+static void test_unix_lines(void)
+{
+    struct tc_options opt = default_options();
+    struct tc_result r = unix_result("/run/app.sock", TC_REFUSED);
+    r.sys_errno = ENOENT;
+    CHECK(failure_is(&opt, &r, "connect to /run/app.sock failed: No such file or directory"));
+    r = unix_result("/run/app.sock", TC_ERROR);
+    r.sys_errno = EACCES;
+    CHECK(failure_is(&opt, &r, "connect to /run/app.sock failed: Permission denied"));
+    r = unix_result("/run/app.sock", TC_TIMEOUT);
+    r.sys_errno = EAGAIN;
+    CHECK(failure_is(&opt, &r,
+                     "connect to /run/app.sock timed out after 5 s: the listener's backlog "
+                     "stayed full"));
+    r = unix_result("/run/app.sock", TC_MISMATCH);
+    opt.expect = "pong*";
+    r.mismatch = TC_MISMATCH_CLOSED;
+    r.reply = (const unsigned char *)"x\r";
+    r.reply_len = 2;
+    CHECK(failure_is(&opt, &r,
+                     "/run/app.sock: reply did not match 'pong*': closed by peer: \"x\\r\""));
+    opt.expect = NULL;
+    r = unix_result("/run/\x1b[2J.sock", TC_REFUSED);
+    r.sys_errno = ECONNREFUSED;
+    CHECK(failure_is(&opt, &r, "connect to /run/\\x1b[2J.sock failed: Connection refused"));
+
+    r = unix_result("/run/app.sock", TC_OPEN);
+    r.rtt = 15;
+    opt.verbose = 1;
+    CHECK(success_is(&opt, &r, -1, "Connection to /run/app.sock succeeded!"));
+    CHECK(success_is(&opt, &r, 3200000, "Connection to /run/app.sock succeeded after 3.2 s"));
+    opt.verbose = 2;
+    CHECK(success_is(&opt, &r, -1, "Connection to /run/app.sock succeeded! (0.015 ms)"));
+    CHECK(json_is(&opt, &r,
+                  "{\"host\":\"/run/app.sock\",\"port\":null,\"state\":\"open\",\"address\":"
+                  "\"/run/app.sock\",\"rtt_ms\":0.015,\"attempts\":1,\"elapsed_ms\":0.000}"));
+}
+
+/* ---- -x (tcpcheck(1), PROXIES) -------------------------------------------------------------- */
+
+static struct tc_proxy test_proxy(enum tc_proxy_kind kind)
+{
+    struct tc_proxy px = {.kind = kind, .port = 1080, .user = "alice", .password = "s3cret"};
+    px.host.name = "10.0.0.1";
+    px.host.numeric = true;
+    return px;
+}
+
+static struct tc_result proxy_result(enum tc_state state, enum tc_proxy_reason why, int code)
+{
+    struct tc_result r = result_for("db", 22, state);
+    r.proxy = why;
+    r.proxy_code = code;
+    return r;
+}
+
+static void with_text(struct tc_result *r, const char *text)
+{
+    r->proxy_text = (const unsigned char *)text;
+    r->proxy_text_len = strlen(text);
+}
+
+static void test_proxy_lines(void)
+{
+    struct tc_options opt = default_options();
+    struct tc_proxy socks = test_proxy(TC_PROXY_SOCKS5), http = test_proxy(TC_PROXY_HTTP);
+    opt.proxy = &socks;
+
+    /* What the proxy said of the target. */
+    struct tc_result r = proxy_result(TC_REFUSED, TC_PROXY_ANSWER, 5);
+    CHECK(failure_is(&opt, &r,
+                     "connect to db port 22 (tcp) via proxy 10.0.0.1 port 1080 failed: SOCKS5 "
+                     "reply 5: Connection refused"));
+    r = proxy_result(TC_UNREACHABLE, TC_PROXY_ANSWER, 2);
+    CHECK(failure_is(&opt, &r,
+                     "connect to db port 22 (tcp) via proxy 10.0.0.1 port 1080 failed: SOCKS5 "
+                     "reply 2: connection not allowed by ruleset"));
+    r = proxy_result(TC_TIMEOUT, TC_PROXY_ANSWER, 6);
+    CHECK(failure_is(&opt, &r,
+                     "connect to db port 22 (tcp) via proxy 10.0.0.1 port 1080 failed: SOCKS5 "
+                     "reply 6: TTL expired"));
+    r = proxy_result(TC_TIMEOUT, TC_PROXY_ANSWER, -1);
+    CHECK(failure_is(
+        &opt, &r, "connect to db port 22 (tcp) via proxy 10.0.0.1 port 1080 timed out after 5 s"));
+
+    /* The proxy itself failed. */
+    r = proxy_result(TC_ERROR, TC_PROXY_CONNECT, -1);
+    r.sys_errno = ECONNREFUSED;
+    CHECK(failure_is(&opt, &r, "proxy 10.0.0.1 port 1080: connect failed: Connection refused"));
+    r.error_context = "cannot bind 10.9.9.9";
+    r.sys_errno = EADDRNOTAVAIL;
+    CHECK(failure_is(&opt, &r,
+                     "proxy 10.0.0.1 port 1080: connect failed: cannot bind 10.9.9.9: Cannot "
+                     "assign requested address"));
+    r = proxy_result(TC_ERROR, TC_PROXY_CONNECT, -1);
+    CHECK(failure_is(&opt, &r, "proxy 10.0.0.1 port 1080: connect timed out after 5 s"));
+    r = proxy_result(TC_ERROR, TC_PROXY_UNRESOLVED, -1);
+    r.resolve_failure = TC_RESOLVE_NONAME;
+    CHECK(failure_is(&opt, &r, "proxy 10.0.0.1 port 1080: Name or service not known"));
+    r = proxy_result(TC_ERROR, TC_PROXY_SILENT, -1);
+    CHECK(failure_is(&opt, &r,
+                     "proxy 10.0.0.1 port 1080: timed out after 5 s waiting for its reply"));
+    r = proxy_result(TC_ERROR, TC_PROXY_CLOSED, -1);
+    CHECK(failure_is(&opt, &r, "proxy 10.0.0.1 port 1080: closed the connection before replying"));
+    r.sys_errno = ECONNRESET;
+    CHECK(failure_is(&opt, &r, "proxy 10.0.0.1 port 1080: reset the connection before replying"));
+    r = proxy_result(TC_ERROR, TC_PROXY_GARBAGE, -1);
+    with_text(&r, "SSH-2.0\r\n\x1b");
+    CHECK(failure_is(&opt, &r,
+                     "proxy 10.0.0.1 port 1080: not a SOCKS5 reply: \"SSH-2.0\\r\\n\\x1b\""));
+    r = proxy_result(TC_ERROR, TC_PROXY_NO_METHOD, 0xff);
+    CHECK(failure_is(&opt, &r,
+                     "proxy 10.0.0.1 port 1080: accepts none of the methods offered (no "
+                     "authentication, username/password)"));
+    r = proxy_result(TC_ERROR, TC_PROXY_AUTH, 1);
+    CHECK(
+        failure_is(&opt, &r, "proxy 10.0.0.1 port 1080: authentication failed: RFC 1929 status 1"));
+    r = proxy_result(TC_ERROR, TC_PROXY_FAILURE, 1);
+    CHECK(failure_is(&opt, &r,
+                     "proxy 10.0.0.1 port 1080: SOCKS5 reply 1: general SOCKS server failure"));
+    r = proxy_result(TC_ERROR, TC_PROXY_FAILURE, 42);
+    CHECK(failure_is(&opt, &r, "proxy 10.0.0.1 port 1080: SOCKS5 reply 42: unknown reply"));
+
+    opt.proxy = &http;
+    r = proxy_result(TC_UNREACHABLE, TC_PROXY_ANSWER, 500);
+    with_text(&r, "HTTP/1.1 500 Unable to connect");
+    CHECK(failure_is(&opt, &r,
+                     "connect to db port 22 (tcp) via proxy 10.0.0.1 port 1080 failed: \"HTTP/1.1 "
+                     "500 Unable to connect\""));
+    r = proxy_result(TC_ERROR, TC_PROXY_AUTH, 407);
+    with_text(&r, "HTTP/1.0 407 Proxy Authentication Required");
+    CHECK(failure_is(&opt, &r,
+                     "proxy 10.0.0.1 port 1080: authentication failed: \"HTTP/1.0 407 Proxy "
+                     "Authentication Required\""));
+    r = proxy_result(TC_ERROR, TC_PROXY_FAILURE, 405);
+    with_text(&r, "HTTP/1.1 405 Method Not Allowed");
+    CHECK(failure_is(&opt, &r,
+                     "proxy 10.0.0.1 port 1080: CONNECT failed: \"HTTP/1.1 405 Method Not "
+                     "Allowed\""));
+    r = proxy_result(TC_ERROR, TC_PROXY_GARBAGE, 200);
+    with_text(&r, "HTTP/1.1 200 OK");
+    CHECK(failure_is(&opt, &r,
+                     "proxy 10.0.0.1 port 1080: reply header longer than 4096 bytes: \"HTTP/1.1 "
+                     "200 OK\""));
+    http.user = NULL;
+    r = proxy_result(TC_ERROR, TC_PROXY_AUTH, 407);
+    with_text(&r, "HTTP/1.0 407 Proxy Authentication Required");
+    CHECK(failure_is(&opt, &r,
+                     "proxy 10.0.0.1 port 1080: authentication required: \"HTTP/1.0 407 Proxy "
+                     "Authentication Required\""));
+
+    /* -v as nc's words; -vv names the proxy; JSON: the target's address, or null. */
+    opt.proxy = &socks;
+    r = result_for("db", 22, TC_OPEN);
+    r.rtt = 1234;
+    opt.verbose = 1;
+    CHECK(success_is(&opt, &r, -1, "Connection to db 22 port [tcp/ssh] succeeded!"));
+    opt.verbose = 2;
+    set_ipv4(&r, "10.0.0.5");
+    CHECK(success_is(&opt, &r, -1,
+                     "Connection to db (10.0.0.5) 22 port [tcp/ssh] succeeded! (1.234 ms) via "
+                     "proxy 10.0.0.1 port 1080"));
+    CHECK(json_is(&opt, &r,
+                  "{\"host\":\"db\",\"port\":22,\"state\":\"open\",\"address\":\"10.0.0.5\","
+                  "\"rtt_ms\":1.234,\"attempts\":1,\"elapsed_ms\":0.000}"));
+    r = proxy_result(TC_ERROR, TC_PROXY_CONNECT, -1);
+    r.sys_errno = ECONNREFUSED;
+    CHECK(json_is(&opt, &r,
+                  "{\"host\":\"db\",\"port\":22,\"state\":\"error\",\"address\":null,"
+                  "\"rtt_ms\":null,\"attempts\":1,\"elapsed_ms\":0.000,\"error\":\"proxy "
+                  "10.0.0.1 port 1080: connect failed: Connection refused\"}"));
+}
+
+/* Does the buffer hold these bytes anywhere? */
+static bool holds(const struct tc_buf *b, const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i + n <= b->len; i++)
+        if (memcmp(b->data + i, s, n) == 0)
+            return true;
+    return false;
+}
+
 static const enum tc_state all_states[] = {TC_OPEN,        TC_REFUSED,  TC_TIMEOUT, TC_UNRESOLVED,
                                            TC_UNREACHABLE, TC_MISMATCH, TC_ERROR};
 
@@ -686,7 +878,7 @@ static const enum tc_state all_states[] = {TC_OPEN,        TC_REFUSED,  TC_TIMEO
 static void test_json_objects_random(void)
 {
     uint64_t rng = 42;
-    int invalid = 0, raw = 0;
+    int invalid = 0, raw = 0, leaked = 0;
     struct tc_buf b = {0};
     for (int i = 0; i < 20000; i++) {
         unsigned char host[40], reply[200], pattern[24], words[24];
@@ -711,14 +903,27 @@ static void test_json_objects_random(void)
         r.elapsed = (tc_usec)(rng_next(&rng) % 100000000);
         if (rng_next(&rng) % 2)
             set_ipv4(&r, "127.0.0.2");
+        struct tc_proxy px = test_proxy((enum tc_proxy_kind)(rng_next(&rng) % 3));
+        px.host.name = (char *)words;
+        if (rng_next(&rng) % 2) { /* through a proxy that says what it likes */
+            opt.proxy = &px;
+            r.proxy = (enum tc_proxy_reason)(rng_next(&rng) % 10);
+            r.proxy_code = (int)(rng_next(&rng) % 600) - 1;
+            r.proxy_text = reply;
+            r.proxy_text_len = r.reply_len;
+        } else if (rng_next(&rng) % 4 == 0) {
+            r.unix_socket = true;
+        }
         tc_buf_reset(&b);
         tc_format_json(&b, &opt, &r);
         invalid += b.failed || !json_valid(b.data, b.len, '{');
         raw += has_raw_control(&b);
+        leaked += !b.failed && (holds(&b, "s3cret") || holds(&b, "alice"));
     }
     tc_buf_free(&b);
     CHECK(invalid == 0);
     CHECK(raw == 0);
+    CHECK(leaked == 0); /* credentials are never printed */
 }
 
 int main(void)
@@ -742,5 +947,7 @@ int main(void)
     test_address();
     test_json_objects();
     test_json_objects_random();
+    test_unix_lines();
+    test_proxy_lines();
     return DONE("test_report");
 }
