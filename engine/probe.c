@@ -189,11 +189,25 @@ static void close_conns(struct tc_probe *p, struct tc_probe_env *env)
     }
 }
 
+/* Unread bytes turn close() into a reset (RFC 2525, 2.17), so before a normal close the
+ * exchange's socket is emptied of what the peer's reply left there (at most 64 kB, without
+ * waiting).  Not after a plain connect: a banner rarely arrives that soon, and a banner that
+ * arrives after the close draws a reset whatever we do. */
+static void drain_unread(const struct tc_options *opt, int fd)
+{
+    if (opt->reset_close || (opt->send_len == 0 && !opt->expect))
+        return;
+    unsigned char scratch[4096];
+    for (int i = 0; i < 16 && recv(fd, scratch, sizeof scratch, MSG_DONTWAIT) > 0; i++)
+        continue;
+}
+
 /* Let go of every socket, the lookup and the base unit. */
 static void release(struct tc_probe *p, struct tc_probe_env *env)
 {
     close_conns(p, env);
     if (p->xfd >= 0) {
+        drain_unread(env->opt, p->xfd);
         close_held(p, env, p->xfd);
         p->xfd = -1;
     }
@@ -367,12 +381,15 @@ static bool connected_to_itself(int fd, const struct sockaddr_storage *peer)
            memcmp(&a->sin6_addr, &b->sin6_addr, sizeof a->sin6_addr) == 0;
 }
 
-/* How a probe's connection ends: with a reset (SO_LINGER 0), so probes leave no TIME_WAIT
- * behind.  (-R will make this the exception and a normal close the rule: this is the place.) */
-static void set_close_mode(int fd)
+/* How a probe's connection ends (tcpcheck(1), OPTIONS, -R): by default a normal close (FIN), as
+ * nc -z, /dev/tcp and kubelet close, so servers log nothing; with -R a reset (SO_LINGER 0),
+ * which leaves no TIME_WAIT socket here.  Set on every socket, so a losing Happy-Eyeballs
+ * connection that got through ends the same way. */
+static void set_close_mode(const struct tc_options *opt, int fd)
 {
     static const struct linger reset_on_close = {1, 0};
-    setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset_on_close, sizeof reset_on_close);
+    if (opt->reset_close)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset_on_close, sizeof reset_on_close);
 }
 
 /* A fresh socket for this family, bound to -s if given; -1 with errno and *context set. */
@@ -383,7 +400,7 @@ static int open_socket(const struct tc_probe_env *env, int family, const char **
     *context = "socket";
     if (fd < 0)
         return -1;
-    set_close_mode(fd);
+    set_close_mode(opt, fd);
     if (opt->has_source) {
 #ifdef IP_BIND_ADDRESS_NO_PORT
         /* Choose the source port at connect(), so a sweep does not exhaust them at bind(). */
