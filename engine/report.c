@@ -255,12 +255,22 @@ static void format_mismatch(struct tc_buf *out, const struct tc_options *opt,
     tc_buf_puts(out, "\"");
 }
 
-/* Appends to `out` (callers reset it between lines); an open result adds nothing. */
+/* -C and a target that is open: it does not pass (tcpcheck(1), EXPECT CLOSED). */
+static void format_expect_closed(struct tc_buf *out, const struct tc_result *r)
+{
+    put_connect_prefix(out, r);
+    tc_buf_puts(out, "succeeded, but -C expected it closed");
+}
+
+/* Appends to `out` (callers reset it between lines); an open result adds nothing, unless -C
+ * made it a failure (its mismatch reason says so). */
 void tc_format_failure(struct tc_buf *out, const struct tc_options *opt, const struct tc_result *r)
 {
     tc_buf_append(out, "", 0);
     switch (r->state) {
     case TC_OPEN:
+        if (r->mismatch == TC_MISMATCH_EXPECT_CLOSED)
+            format_expect_closed(out, r);
         return;
     case TC_REFUSED:
         format_connect_failed(out, r, ECONNREFUSED);
@@ -286,7 +296,8 @@ void tc_format_failure(struct tc_buf *out, const struct tc_options *opt, const s
 /* ---- success lines ------------------------------------------------------------------------ */
 
 /* nc -zv's words: "Connection to HOST PORT port [tcp/SERVICE] succeeded!"; -vv inserts the
- * address after the host and appends the connect time. */
+ * address after the host and appends the connect time.  With -C a passing target was refused:
+ * "... refused, as -C expected" (tcpcheck(1), EXPECT CLOSED). */
 void tc_format_success(struct tc_buf *out, const struct tc_options *opt, const struct tc_result *r,
                        tc_usec waited)
 {
@@ -302,13 +313,16 @@ void tc_format_success(struct tc_buf *out, const struct tc_options *opt, const s
     }
     tc_buf_printf(out, " %u port [tcp/", (unsigned)r->port);
     put_service(out, r->port);
+    tc_buf_puts(out, opt->expect_closed ? "] refused" : "] succeeded");
     if (waited >= 0) {
-        tc_buf_puts(out, "] succeeded after ");
+        tc_buf_puts(out, " after ");
         put_seconds_tenths(out, waited);
         tc_buf_puts(out, " s");
-    } else {
-        tc_buf_puts(out, "] succeeded!");
     }
+    if (opt->expect_closed)
+        tc_buf_puts(out, ", as -C expected");
+    else if (waited < 0)
+        tc_buf_puts(out, "!");
     if (very_verbose && r->rtt >= 0) {
         tc_buf_puts(out, " (");
         put_ms(out, r->rtt);
@@ -361,7 +375,7 @@ void tc_format_json(struct tc_buf *out, const struct tc_options *opt, const stru
         tc_buf_puts(out, "null");
     tc_buf_printf(out, ",\"attempts\":%u,\"elapsed_ms\":", r->attempts);
     put_ms(out, r->elapsed);
-    if (r->state != TC_OPEN) {
+    if (r->state != TC_OPEN || r->mismatch == TC_MISMATCH_EXPECT_CLOSED) {
         tc_buf_puts(out, ",\"error\":");
         json_error(out, opt, r);
     }

@@ -216,18 +216,19 @@ struct run {
 
 /* ---- what passes, and the run's status ---- */
 
-/* Does a target in this state pass?  (-C will make a refused target pass: this is the one
- * place that decides, for the quorum, wait mode and the status alike.) */
+/* Does a target in this state pass?  Open, or with -C refused (tcpcheck(1), EXPECT CLOSED):
+ * this is the one place that decides, for the quorum, wait mode and the status alike. */
 static bool passes(const struct tc_options *opt, enum tc_state s)
 {
-    (void)opt;
-    return s == TC_OPEN;
+    return opt->expect_closed ? s == TC_REFUSED : s == TC_OPEN;
 }
 
-/* The status a failing target gives the run (tcpcheck(1), STATES AND EXIT STATUS). */
+/* The status a failing target gives the run (tcpcheck(1), STATES AND EXIT STATUS): its state's,
+ * and 6 for an open one that -C expected closed. */
 static int failure_status(const struct tc_options *opt, enum tc_state s)
 {
-    (void)opt;
+    if (opt->expect_closed && s == TC_OPEN)
+        return TC_EXIT_MISMATCH;
     return tc_state_status(s);
 }
 
@@ -266,6 +267,8 @@ static void result_of(const struct run *r, const struct target *t, struct tc_res
     };
     if (o->has_address)
         memcpy(&res->address, &o->address, sizeof o->address);
+    if (r->opt->expect_closed && res->state == TC_OPEN)
+        res->mismatch = TC_MISMATCH_EXPECT_CLOSED; /* the line says -C expected it closed */
 }
 
 /* Lines about targets: -q and -j silence them. */
@@ -285,29 +288,31 @@ static void say_progress(struct run *r, struct target *t)
         return;
     struct tc_result res;
     result_of(r, t, &res);
+    bool pass = passes(r->opt, res.state);
     tc_buf_reset(&r->line);
-    if (res.state == TC_OPEN)
+    if (pass)
         tc_format_success(&r->line, r->opt, &res, res.elapsed);
     else
         tc_format_failure(&r->line, r->opt, &res);
     t->said_state = true;
     t->said = t->last.state;
     if (!r->line.failed)
-        say(r, r->line.data, res.state != TC_OPEN);
+        say(r, r->line.data, !pass);
 }
 
 static void report_lines(struct run *r, const struct target *t, const struct tc_result *res)
 {
     bool said_already = r->opt->wait_mode && r->opt->verbose && t->said_state;
+    bool pass = passes(r->opt, res->state);
     tc_buf_reset(&r->line);
-    if (res->state != TC_OPEN && !said_already)
+    if (!pass && !said_already)
         tc_format_failure(&r->line, r->opt, res);
-    else if (res->state == TC_OPEN && r->opt->verbose && !r->opt->wait_mode)
+    else if (pass && r->opt->verbose && !r->opt->wait_mode)
         tc_format_success(&r->line, r->opt, res, -1);
     else
         return;
     if (!r->line.failed)
-        say(r, r->line.data, res->state != TC_OPEN);
+        say(r, r->line.data, !pass);
 }
 
 static void report_json(struct run *r, const struct tc_result *res)

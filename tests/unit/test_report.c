@@ -594,6 +594,34 @@ static void test_success_very_verbose(void)
     CHECK(success_is(&opt, &r, -1, "Connection to db 5432 port [tcp/postgresql] succeeded!"));
 }
 
+/* -C (tcpcheck(1), EXPECT CLOSED): an open target fails in its own words, a refused one passes
+ * in nc's; the state word stays the truth in JSON. */
+static void test_expect_closed(void)
+{
+    struct tc_options opt = default_options();
+    opt.expect_closed = true;
+    struct tc_result r = result_for("db", 65001, TC_OPEN);
+    CHECK(failure_is(&opt, &r, "")); /* open without the reason: nothing to say */
+    r.mismatch = TC_MISMATCH_EXPECT_CLOSED;
+    CHECK(failure_is(&opt, &r,
+                     "connect to db port 65001 (tcp) succeeded, but -C expected it closed"));
+    set_ipv4(&r, "10.0.0.5");
+    r.rtt = 412;
+    CHECK(json_is(&opt, &r,
+                  "{\"host\":\"db\",\"port\":65001,\"state\":\"open\",\"address\":\"10.0.0.5\","
+                  "\"rtt_ms\":0.412,\"attempts\":1,\"elapsed_ms\":0.000,\"error\":\"connect to db "
+                  "port 65001 (tcp) succeeded, but -C expected it closed\"}"));
+    r = result_for("db", 65001, TC_REFUSED);
+    opt.verbose = 1;
+    CHECK(success_is(&opt, &r, -1, "Connection to db 65001 port [tcp/*] refused, as -C expected"));
+    CHECK(success_is(&opt, &r, 2400000,
+                     "Connection to db 65001 port [tcp/*] refused after 2.4 s, as -C expected"));
+    opt.verbose = 2;
+    set_ipv4(&r, "10.0.0.5");
+    CHECK(success_is(&opt, &r, -1,
+                     "Connection to db (10.0.0.5) 65001 port [tcp/*] refused, as -C expected"));
+}
+
 /* ---- addresses ---------------------------------------------------------------------------- */
 
 static bool address_is(const struct sockaddr_storage *ss, size_t size, const char *want)
@@ -739,6 +767,7 @@ int main(void)
     test_failure_hostile_host();
     test_success();
     test_success_very_verbose();
+    test_expect_closed();
     test_address();
     test_json_objects();
     test_json_objects_random();
