@@ -22,6 +22,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "match.h"
 #include "probe.h"
 
@@ -433,6 +434,18 @@ static bool grow_conns(struct tc_probe *p)
 
 static void connected(struct tc_probe *p, struct tc_probe_env *env, struct tc_conn conn,
                       tc_usec now, bool reset);
+static void connection_answered(struct tc_probe *p, struct tc_probe_env *env, int fd, short revents,
+                                tc_usec now);
+
+/* Ping mode: a connect on loopback or a LAN is often answered before connect() returns, so
+ * its answer is looked for at once; the time then holds no work of the loop's (tcpcheck(1),
+ * PING MODE).  Not otherwise: a sweep would pay a system call per port for it. */
+static void look_at_once(struct tc_probe *p, struct tc_probe_env *env, int fd)
+{
+    struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+    if (poll(&pfd, 1, 0) == 1)
+        connection_answered(p, env, fd, pfd.revents, tc_now());
+}
 
 /* Start a connection to address i (a socket may be opened).  False when the system is out of
  * descriptors for now: the address waits. */
@@ -455,12 +468,15 @@ static bool start_connection(struct tc_probe *p, struct tc_probe_env *env, size_
         return true;
     }
     count_opened(p, env);
-    struct tc_conn conn = {.fd = fd, .addr = i, .started = now};
+    /* The connect time is measured from a fresh reading taken right before connect() to the
+     * one taken right after poll() saw the answer, never from the loop's own "now", which can
+     * be older by the work done since (ping mode's times must be right). */
+    struct tc_conn conn = {.fd = fd, .addr = i, .started = tc_now()};
     conn.share_end = now + share_of_time_left(p, env->opt, i + 1, now);
     p->conns[p->nconns++] = conn;
     if (connect(fd, (const struct sockaddr *)&dest, addr_len(&dest)) == 0) {
         p->nconns--;
-        connected(p, env, conn, now, false);
+        connected(p, env, conn, tc_now(), false);
         return true;
     }
     if (errno != EINPROGRESS) {
@@ -468,7 +484,10 @@ static bool start_connection(struct tc_probe *p, struct tc_probe_env *env, size_
         close_held(p, env, fd);
         p->nconns--;
         record_failure(p, state_of_errno(err), err, err == EADDRNOTAVAIL ? "connect" : NULL, &dest);
+        return true;
     }
+    if (env->opt->ping)
+        look_at_once(p, env, fd);
     return true;
 }
 
@@ -509,6 +528,8 @@ static void start_due_connections(struct tc_probe *p, struct tc_probe_env *env, 
             p->waiting_for_socket = true;
             return;
         }
+        if (p->phase != TC_PHASE_CONNECTING)
+            return; /* connected at once: the addresses are let go of, or exchanging */
         p->next_addr++;
         tc_usec delay = share_of_time_left(p, env->opt, p->next_addr, now);
         if (delay > CONNECTION_ATTEMPT_DELAY)

@@ -63,6 +63,7 @@ static const char help_outro[] =
     "\n"
     "Exit status: 0 open, 1 refused, 2 usage error, 3 timeout, 4 unresolved,\n"
     "5 unreachable, 6 mismatch (-E; open with -C), 7 local error, 130 interrupted.\n"
+    "Ping mode (-k): 0 when every target had an open probe, as ping.\n"
     "With -- COMMAND, COMMAND replaces tcpcheck when the run succeeds.\n";
 
 /* ---- signals ---- */
