@@ -449,6 +449,7 @@ static void report_ping(struct run *r, const struct target *t, const struct ping
 {
     struct tc_result res;
     result_of(r, t, &res);
+    bool first = r->passed + r->failed == 0;
     if (p->open > 0)
         res.state = TC_OPEN;
     if (p->open > 0)
@@ -463,7 +464,8 @@ static void report_ping(struct run *r, const struct target *t, const struct ping
         tc_format_ping_summary_json(&r->line, &res, &sum);
         tc_buf_append(&r->line, "\n", 1);
     } else {
-        tc_buf_puts(&r->line, "\n"); /* apart from the probes' lines, as ping does */
+        if (!first || !r->opt->quiet) /* apart from the lines before, as ping does */
+            tc_buf_puts(&r->line, "\n");
         tc_format_ping_summary(&r->line, &res, &sum);
     }
     write_out(r);
@@ -661,8 +663,17 @@ static void after_attempt(struct run *r, uint64_t seq, struct target *t)
     tc_heap_push(&r->due, due, seq);
 }
 
+/* Ping mode reads the clock afresh when a probe starts and ends: probes of loopback that end
+ * inside connect() can follow each other within one pass of the loop, whose "now" would give
+ * them all the same times. */
+static tc_usec probe_clock(const struct run *r, tc_usec now)
+{
+    return r->opt->ping ? tc_now() : now;
+}
+
 static void attempt_finished(struct run *r, size_t i, tc_usec now)
 {
+    now = probe_clock(r, now);
     struct slot *s = &r->slots[i];
     uint64_t seq = s->seq;
     struct target *t = target_at(&r->table, seq);
@@ -680,6 +691,7 @@ static void attempt_finished(struct run *r, size_t i, tc_usec now)
 
 static void start_attempt(struct run *r, uint64_t seq, tc_usec now)
 {
+    now = probe_clock(r, now);
     struct target *t = target_at(&r->table, seq);
     size_t i = r->nslots++;
     struct slot *s = &r->slots[i];

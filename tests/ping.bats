@@ -82,6 +82,24 @@ count_lines() {
     awk -v a="$e1" -v b="$e2" -v c="$e3" 'BEGIN { exit !(b - a >= 290 && c - b >= 290) }' || { printf '%s\n' "${lines[@]}"; false; }
 }
 
+@test "-k -i 0: probes back to back, each with its own times" {
+    start_server hold
+    run_tc -j -k 300 -i 0 127.0.0.1 "$PORT"
+    check_status 0
+    run jq -r 'select(.seq == 1 or .seq == 300 or .summary) | .elapsed_ms' <<<"$output"
+    ((${#lines[@]} == 3)) || { echo "$output"; false; }
+    # 300 connects take some time; a clock read once per pass of the loop would say 0.
+    awk -v a="${lines[0]}" -v b="${lines[1]}" -v s="${lines[2]}" 'BEGIN { exit !(b > a && s >= b && s > 0) }' || { echo "$output"; false; }
+}
+
+@test "-k -q: the summaries only, the first without an empty line before it" {
+    start_server hold
+    p=$(free_port)
+    run_tc -q -k 1 127.0.0.1 "$PORT" 127.0.0.1 "$p"
+    check_status 1
+    [[ $output == "--- 127.0.0.1 port $PORT ---"$'\n'*$'\n\n'"--- 127.0.0.1 port $p ---"$'\n'"1 probes, 0 open, 100% failed, time 0.0 s" ]] || { show_run; false; }
+}
+
 @test "-k: refused and timed-out probes have their own words, and count as failed" {
     start_server backlog
     p=$(free_port)
