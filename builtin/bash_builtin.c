@@ -119,9 +119,14 @@ static int pending_interrupt(void *ctx)
 /* Ping mode: a signalfd for SIGINT, which the caller keeps blocked (tcpcheck(1), PING MODE: a
  * script goes on after Ctrl-C as after ping, whatever bash would do with SIGINT: a shell that
  * left it at its default would die of it).  Never descriptor 0, which the sink reads as none.
- * -1 when none could be made: then SIGINT stops the run as it stops any other. */
+ * -1 when none could be made: then SIGINT stops the run as it stops any other.  Not for a
+ * SIGINT the shell ignores (`trap '' INT'): blocked, it would be queued for the signalfd and
+ * end the run that ignoring promised to leave alone. */
 static int ping_sigint_open(void)
 {
+    struct sigaction now;
+    if (sigaction(SIGINT, NULL, &now) == 0 && now.sa_handler == SIG_IGN)
+        return -1;
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);

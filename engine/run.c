@@ -450,12 +450,12 @@ static void report_ping(struct run *r, const struct target *t, const struct ping
     struct tc_result res;
     result_of(r, t, &res);
     bool first = r->passed + r->failed == 0;
-    if (p->open > 0)
+    if (p->open > 0) {
         res.state = TC_OPEN;
-    if (p->open > 0)
         r->passed++;
-    else if (r->failed++ == 0)
+    } else if (r->failed++ == 0) {
         r->first_failure = p->probes ? failure_status(r->opt, res.state) : TC_EXIT_INTERRUPTED;
+    }
     if (r->sink->result && p->probes > 0)
         r->sink->result(r->sink->ctx, &res);
     struct tc_ping_summary sum = ping_summary(p, t->first_start);

@@ -271,6 +271,24 @@ prober_pid() {
     [[ $output == *"probes, "*"after rc=0" && $output != *trapped* ]] || { echo "$output"; false; }
 }
 
+@test "-k: an ignored SIGINT stays ignored (trap '' INT, nohup): the run goes on to its end" {
+    start_server hold
+    out=$BATS_TEST_TMPDIR/bg
+    if [[ $TC_FORM == builtin ]]; then
+        env "${TC_BUILTIN_ENV[@]}" bash -c 'enable -f "$1" tcpcheck || exit 99
+            trap "" INT
+            tcpcheck -q -k 4 -i 0.2 127.0.0.1 "$2"; echo "after rc=$?"' bash "$TC_SO" "$PORT" >"$out.out" 2>&1 3>&- &
+    else
+        env --ignore-signal=INT bash -c '"$@"; echo "after rc=$?"' bash "$TC" -q -k 4 -i 0.2 127.0.0.1 "$PORT" >"$out.out" 2>&1 3>&- &
+    fi
+    BG_PID=$!
+    sleep 0.3
+    if [[ $TC_FORM == builtin ]]; then kill -INT "$BG_PID"; else kill -INT "$(pgrep -P "$BG_PID" -x tcpcheck)"; fi
+    wait "$BG_PID"
+    run cat "$out.out"
+    [[ $output == *"4 probes, 4 open, 0% failed"*"after rc=0" ]] || { echo "$output"; false; }
+}
+
 @test "-k 0: SIGINT before any probe ended: 0 probes, status 130" {
     start_server backlog
     tc_bg -k 0 -w 5 127.0.0.1 "$PORT"
