@@ -4,6 +4,12 @@
  *   limit probe ADDR PORT N [plain]  N probes one after another: socket (non-blocking) +
  *                                    SO_LINGER 0 (omitted with `plain`) + connect + poll + close.
  *                                    Prints "NS_PER_PROBE OPEN_COUNT".
+ *   limit rtt ADDR PORT N GAP_US [reset]
+ *                                    N probes, GAP_US microseconds apart (start to start, as
+ *                                    ping mode's -i): the connect time of each, from a clock
+ *                                    reading right before connect() to one right after poll()
+ *                                    returns; closed normally, or with SO_LINGER 0 (`reset`).
+ *                                    Prints "MEDIAN_NS OPEN_COUNT".
  *   limit sweep ADDR LO HI K         ports LO..HI with K connections in flight, closed with
  *                                    SO_LINGER 0 like tcpcheck.  Prints each open port on stdout
  *                                    (a connection to its own source port is not open).
@@ -45,7 +51,8 @@ static void die(const char *what)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: limit probe ADDR PORT N [plain] | sweep ADDR LO HI K | "
+    fprintf(stderr, "usage: limit probe ADDR PORT N [plain] | rtt ADDR PORT N GAP_US [reset] | "
+                    "sweep ADDR LO HI K | "
                     "spawn N PROG [ARG...] | listen [ADDR] | late MS\n");
     exit(2);
 }
@@ -139,6 +146,58 @@ static int probe(int argc, char **argv)
     }
     int64_t t1 = now_ns();
     printf("%.0f %ld\n", (double)(t1 - t0) / (double)n, opened);
+    return 0;
+}
+
+static int compare_ns(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void sleep_until(int64_t t)
+{
+    struct timespec ts = {t / 1000000000, t % 1000000000};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+        ;
+}
+
+/* The connect time as ping mode reports it, measured the shortest way there is. */
+static int rtt(int argc, char **argv)
+{
+    if (argc != 6 && !(argc == 7 && strcmp(argv[6], "reset") == 0))
+        usage();
+    struct sockaddr_storage ss;
+    socklen_t len = make_addr(argv[2], (int)number(argv[3], 1, 65535), &ss);
+    long n = number(argv[4], 1, 10000000);
+    int64_t gap = (int64_t)number(argv[5], 0, 100000000) * 1000;
+    int linger0 = argc == 7;
+    int64_t *times = calloc((size_t)n, sizeof *times);
+    if (!times)
+        die("calloc");
+    long opened = 0;
+    int64_t next = now_ns();
+    for (long i = 0; i < n; i++) {
+        sleep_until(next);
+        next += gap;
+        int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+        if (fd < 0)
+            die("socket");
+        if (linger0)
+            setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset_on_close, sizeof reset_on_close);
+        int64_t t0 = now_ns();
+        int open = connect(fd, (const struct sockaddr *)&ss, len) == 0;
+        if (!open && errno == EINPROGRESS) {
+            struct pollfd p = {fd, POLLOUT, 0};
+            open = poll(&p, 1, 1000) == 1 && !(p.revents & (POLLERR | POLLHUP));
+        }
+        times[i] = now_ns() - t0;
+        opened += open;
+        close(fd);
+    }
+    qsort(times, (size_t)n, sizeof *times, compare_ns);
+    printf("%lld %ld\n", (long long)times[n / 2], opened);
+    free(times);
     return 0;
 }
 
@@ -319,6 +378,8 @@ int main(int argc, char **argv)
         usage();
     if (strcmp(argv[1], "probe") == 0)
         return probe(argc, argv);
+    if (strcmp(argv[1], "rtt") == 0)
+        return rtt(argc, argv);
     if (strcmp(argv[1], "sweep") == 0)
         return sweep(argc, argv);
     if (strcmp(argv[1], "spawn") == 0)

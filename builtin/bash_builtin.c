@@ -6,16 +6,22 @@
  * Ctrl-C and traps through bash's own flags (no handler of ours, no alarm()), and -V NAME
  * through bash's variable API: namerefs resolved and the name checked before anything is
  * probed, bash's own variables refused or given bash's hook, one by one.  Every allocation is
- * released before anything that can longjmp (QUIT) runs.
+ * released before anything that can longjmp (QUIT) runs.  In ping mode SIGINT stays blocked
+ * and is read from a signalfd, so that Ctrl-C ends the run as it ends ping, and bash, which
+ * never sees it, goes on as after a command that caught it.
  */
 #include <config.h> /* bash's: defines _GNU_SOURCE, so it comes before any system header */
 
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
 #include "loadables.h"
 #include "version.h" /* bash's: DISTVERSION, the release of these headers */
@@ -77,18 +83,72 @@ static int pending_trapped_signal(void)
     return 0;
 }
 
+/* What one call shares with the engine's callbacks (sink.ctx). */
+struct call {
+    struct var_results *vr; /* -V: the results kept, else NULL */
+    int sigint_fd;          /* ping mode: the signalfd SIGINT arrives on, else -1 */
+    bool sigint;            /* ... and one did */
+};
+
+/* Ping mode: has a SIGINT arrived?  Reading it takes it from the kernel, so bash never acts on
+ * it. */
+static bool ping_sigint(struct call *c)
+{
+    struct signalfd_siginfo info;
+    while (!c->sigint && c->sigint_fd >= 0 && read(c->sigint_fd, &info, sizeof info) > 0)
+        c->sigint = info.ssi_signo == SIGINT;
+    return c->sigint;
+}
+
 /* sink.interrupted: 128 + the signal that must end the run, else 0.  All three flags are
  * needed: a script with an EXIT trap or a subshell sees terminating_signal, an interactive
- * shell interrupt_state, and a trapped INT only a pending trap. */
+ * shell interrupt_state, and a trapped INT only a pending trap; in ping mode a SIGINT comes
+ * from the signalfd. */
 static int pending_interrupt(void *ctx)
 {
-    (void)ctx;
     if (terminating_signal)
         return 128 + terminating_signal;
     if (interrupt_state)
         return 128 + SIGINT;
     int sig = pending_trapped_signal();
-    return sig ? 128 + sig : 0;
+    if (sig)
+        return 128 + sig;
+    return ping_sigint(ctx) ? 128 + SIGINT : 0;
+}
+
+/* Ping mode: a signalfd for SIGINT, which the caller keeps blocked (tcpcheck(1), PING MODE: a
+ * script goes on after Ctrl-C as after ping, whatever bash would do with SIGINT: a shell that
+ * left it at its default would die of it).  Never descriptor 0, which the sink reads as none.
+ * -1 when none could be made: then SIGINT stops the run as it stops any other.  Not for a
+ * SIGINT the shell ignores (`trap '' INT'): blocked, it would be queued for the signalfd and
+ * end the run that ignoring promised to leave alone. */
+static int ping_sigint_open(void)
+{
+    struct sigaction now;
+    if (sigaction(SIGINT, NULL, &now) == 0 && now.sa_handler == SIG_IGN)
+        return -1;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    int fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (fd == 0) { /* stdin was closed */
+        int moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        close(fd);
+        fd = moved;
+    }
+    return fd;
+}
+
+/* Every SIGINT that came during the ping run was its own: none is left for bash. */
+static void ping_sigint_close(struct call *c)
+{
+    if (c->sigint_fd < 0)
+        return;
+    struct signalfd_siginfo info;
+    while (read(c->sigint_fd, &info, sizeof info) > 0)
+        continue;
+    close(c->sigint_fd);
+    c->sigint_fd = -1;
 }
 
 /* The engine returns 128 + signal only when it was interrupted; its other statuses are < 8. */
@@ -99,8 +159,9 @@ static bool interrupt_status(int status)
 
 /* Run the engine with the stopping signals blocked except inside its ppoll(): a signal that
  * lands between the engine's flag check and its wait is then not slept through.  SIGCHLD
- * stays blocked while waiting so that background jobs finishing do not wake the loop. */
-static int run_with_signals_held(const struct tc_request *req, struct tc_sink *sink)
+ * stays blocked while waiting so that background jobs finishing do not wake the loop, and so
+ * does SIGINT in ping mode, where the signalfd wakes the loop instead. */
+static int run_with_signals_held(const struct tc_request *req, struct tc_sink *sink, struct call *c)
 {
     sigset_t stop_signals, original, wait_mask;
 
@@ -112,11 +173,16 @@ static int run_with_signals_held(const struct tc_request *req, struct tc_sink *s
     sigprocmask(SIG_BLOCK, &stop_signals, &original);
     wait_mask = original;
     sigaddset(&wait_mask, SIGCHLD);
+    if (req->opt.ping && (c->sigint_fd = ping_sigint_open()) > 0) {
+        sigaddset(&wait_mask, SIGINT);
+        sink->wake_fd = c->sigint_fd;
+    }
     sink->wait_mask = &wait_mask;
 
     int status = tc_run(req, sink);
 
     sink->wait_mask = NULL;
+    ping_sigint_close(c);
     sigprocmask(SIG_SETMASK, &original, NULL);
     return status;
 }
@@ -175,7 +241,7 @@ static char *result_key(const struct tc_result *r)
 /* sink.result: remember every final result (many with a port range, hence the growth). */
 static void collect_result(void *ctx, const struct tc_result *r)
 {
-    struct var_results *vr = ctx;
+    struct var_results *vr = ((struct call *)ctx)->vr;
     if (vr->out_of_memory)
         return;
     if (vr->count == vr->capacity && !var_results_grow(vr)) {
@@ -356,15 +422,16 @@ static int probe_request(const struct tc_request *req)
     }
 
     struct var_results vr = {0};
+    struct call call = {.vr = &vr, .sigint_fd = -1};
     struct tc_sink sink = {
-        .ctx = &vr,
+        .ctx = &call,
         .say = say_line,
         .tell = tell_line,
         .result = target ? collect_result : NULL,
         .interrupted = pending_interrupt,
         .out = stdout,
     };
-    int status = run_with_signals_held(req, &sink);
+    int status = run_with_signals_held(req, &sink, &call);
 
     if (target && !interrupt_status(status)) {
         if (vr.out_of_memory) {
@@ -458,7 +525,8 @@ static const char doc_outro[] =
     "  0 open (all targets, or as -a/-m ask), 1 refused, 2 usage error (nothing\n"
     "  probed), 3 timeout, 4 unresolved, 5 unreachable, 6 mismatch (-E; open with\n"
     "  -C), 7 local or proxy error, 130 interrupted.  With several targets: the\n"
-    "  status of the first failing one in argument order.";
+    "  status of the first failing one in argument order.  Ping mode (-k): 0 when\n"
+    "  every target had an open probe, as ping; Ctrl-C ends it with the summaries.";
 
 /* Built by the load hook, freed by the unload hook: the text, split into lines in place. */
 static char *doc_text, **doc_lines, *doc_synopsis;

@@ -32,7 +32,8 @@ const struct tc_option_spec tc_option_table[] = {
      .arg = "COUNT",
      .excludes = "WC",
      .help = "ping mode: probe each target COUNT times, one probe every -i,\n"
-             "then a summary (-k 0: until interrupted)"},
+             "a line per probe and a summary per target on stdout\n"
+             "(-k 0: until Ctrl-C, which ends the run as it ends ping)"},
     {.letter = 'C',
      .excludes = "SEk",
      .help = "expect closed: a target passes when it is refused; -a, -m,\n"
@@ -59,10 +60,13 @@ const struct tc_option_spec tc_option_table[] = {
      .help = "read the reply until it matches the shell glob PATTERN\n"
              "(4096 bytes at most)"},
     {.letter = 'H', .help = "healthcheck statuses: every failure is 1, an interrupt 130"},
-    {.letter = 'q', .help = "print nothing about targets"},
+    {.letter = 'q', .help = "print nothing about targets (ping mode: the summaries only)"},
     {.letter = 'v', .help = "also report successes (-vv: address and connect time)"},
     {.letter = 'z', .help = "accepted and ignored, as in nc -z"},
-    {.letter = 'j', .alone = true, .help = "one JSON object per target on stdout"},
+    {.letter = 'j',
+     .alone = true,
+     .help = "one JSON object per target on stdout\n"
+             "(ping mode: one per probe, then one per target)"},
     {.letter = 'V',
      .arg = "NAME",
      .only = TC_IN_BUILTIN,

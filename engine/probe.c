@@ -215,11 +215,25 @@ static void close_conns(struct tc_probe *p, struct tc_probe_env *env)
     }
 }
 
+/* Unread bytes turn close() into a reset (RFC 2525, 2.17), so before a normal close the
+ * exchange's socket is emptied of what the peer's reply left there (at most 64 kB, without
+ * waiting).  Not after a plain connect: a banner rarely arrives that soon, and a banner that
+ * arrives after the close draws a reset whatever we do. */
+static void drain_unread(const struct tc_options *opt, int fd)
+{
+    if (opt->reset_close || (opt->send_len == 0 && !opt->expect))
+        return;
+    unsigned char scratch[4096];
+    for (int i = 0; i < 16 && recv(fd, scratch, sizeof scratch, MSG_DONTWAIT) > 0; i++)
+        continue;
+}
+
 /* Let go of every socket, the lookups and the base unit. */
 static void release(struct tc_probe *p, struct tc_probe_env *env)
 {
     close_conns(p, env);
     if (p->xfd >= 0) {
+        drain_unread(env->opt, p->xfd);
         close_held(p, env, p->xfd);
         p->xfd = -1;
     }
@@ -434,12 +448,15 @@ static bool connected_to_itself(int fd, const struct sockaddr_storage *peer)
            memcmp(&a->sin6_addr, &b->sin6_addr, sizeof a->sin6_addr) == 0;
 }
 
-/* How a probe's connection ends: with a reset (SO_LINGER 0), so probes leave no TIME_WAIT
- * behind.  (-R will make this the exception and a normal close the rule: this is the place.) */
-static void set_close_mode(int fd)
+/* How a probe's connection ends (tcpcheck(1), OPTIONS, -R): by default a normal close (FIN), as
+ * nc -z, /dev/tcp and kubelet close, so servers log nothing; with -R a reset (SO_LINGER 0),
+ * which leaves no TIME_WAIT socket here.  Set on every socket, so a losing Happy-Eyeballs
+ * connection that got through ends the same way. */
+static void set_close_mode(const struct tc_options *opt, int fd)
 {
     static const struct linger reset_on_close = {1, 0};
-    setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset_on_close, sizeof reset_on_close);
+    if (opt->reset_close)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset_on_close, sizeof reset_on_close);
 }
 
 /* A fresh socket for this family, bound to -s if given; -1 with errno and *context set. */
@@ -452,7 +469,7 @@ static int open_socket(const struct tc_probe_env *env, int family, const char **
     if (fd < 0)
         return -1;
     if (family != AF_UNIX) /* a unix: socket has no reset, and no TIME_WAIT */
-        set_close_mode(fd);
+        set_close_mode(opt, fd);
     if (opt->has_source) {
 #ifdef IP_BIND_ADDRESS_NO_PORT
         /* Choose the source port at connect(), so a sweep does not exhaust them at bind(). */
@@ -485,6 +502,18 @@ static bool grow_conns(struct tc_probe *p)
 
 static void connected(struct tc_probe *p, struct tc_probe_env *env, struct tc_conn conn,
                       tc_usec now, bool reset);
+static void connection_answered(struct tc_probe *p, struct tc_probe_env *env, int fd, short revents,
+                                tc_usec now);
+
+/* Ping mode: a connect on loopback or a LAN is often answered before connect() returns, so
+ * its answer is looked for at once; the time then holds no work of the loop's (tcpcheck(1),
+ * PING MODE).  Not otherwise: a sweep would pay a system call per port for it. */
+static void look_at_once(struct tc_probe *p, struct tc_probe_env *env, int fd)
+{
+    struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+    if (poll(&pfd, 1, 0) == 1)
+        connection_answered(p, env, fd, pfd.revents, tc_now());
+}
 
 /* Start a connection to address i (a socket may be opened).  False when the system is out of
  * descriptors for now: the address waits. */
@@ -507,29 +536,33 @@ static bool start_connection(struct tc_probe *p, struct tc_probe_env *env, size_
         return true;
     }
     count_opened(p, env);
-    struct tc_conn conn = {.fd = fd, .addr = i, .started = now};
+    /* The connect time is measured from a fresh reading taken right before connect() to the
+     * one taken right after poll() saw the answer, never from the loop's own "now", which can
+     * be older by the work done since (ping mode's times must be right). */
+    struct tc_conn conn = {.fd = fd, .addr = i, .started = tc_now()};
     conn.share_end = now + share_of_time_left(p, env->opt, i + 1, now);
     p->conns[p->nconns++] = conn;
     p->backlog_full = false;
-    bool at_once = dest.ss_family == AF_UNIX; /* connect() answers now: time the call itself */
-    if (at_once)
-        conn.started = tc_now();
     if (connect(fd, (const struct sockaddr *)&dest, addr_len(&dest)) == 0) {
         p->nconns--;
-        connected(p, env, conn, at_once ? tc_now() : now, false);
+        connected(p, env, conn, tc_now(), false);
         return true;
     }
-    if (errno == EINPROGRESS)
+    if (errno != EINPROGRESS) {
+        int err = errno;
+        close_held(p, env, fd);
+        p->nconns--;
+        if (dest.ss_family != AF_UNIX)
+            record_failure(p, state_of_errno(err), err, err == EADDRNOTAVAIL ? "connect" : NULL,
+                           &dest);
+        else if (err == EAGAIN) /* its backlog is full: the caller tries again shortly */
+            p->backlog_full = true;
+        else
+            record_failure(p, state_of_unix_errno(err), err, NULL, NULL);
         return true;
-    int err = errno;
-    close_held(p, env, fd);
-    p->nconns--;
-    if (dest.ss_family != AF_UNIX)
-        record_failure(p, state_of_errno(err), err, err == EADDRNOTAVAIL ? "connect" : NULL, &dest);
-    else if (err == EAGAIN) /* its backlog is full: the caller tries again shortly */
-        p->backlog_full = true;
-    else
-        record_failure(p, state_of_unix_errno(err), err, NULL, NULL);
+    }
+    if (env->opt->ping)
+        look_at_once(p, env, fd);
     return true;
 }
 

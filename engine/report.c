@@ -146,17 +146,38 @@ static void put_proxy_answer(struct tc_buf *out, const struct tc_options *opt,
         put_socks5_reply(out, r->proxy_code);
 }
 
-/* refused / unreachable: the errno says which; a missing one falls back to the state's own.
- * Through a proxy, what the proxy answered. */
+/* refused / unreachable: the errno says which, a missing one falls back to the state's own;
+ * through a proxy, what the proxy answered. */
+static void put_refusal_words(struct tc_buf *out, const struct tc_options *opt,
+                              const struct tc_result *r, int fallback)
+{
+    if (r->proxy == TC_PROXY_ANSWER && opt->proxy)
+        put_proxy_answer(out, opt, r);
+    else
+        tc_escape_string(out, strerror(r->sys_errno != 0 ? r->sys_errno : fallback));
+}
+
 static void format_connect_failed(struct tc_buf *out, const struct tc_options *opt,
                                   const struct tc_result *r, int fallback)
 {
     put_connect_prefix(out, opt, r);
     tc_buf_puts(out, "failed: ");
-    if (r->proxy == TC_PROXY_ANSWER)
-        put_proxy_answer(out, opt, r);
-    else
-        tc_escape_string(out, strerror(r->sys_errno != 0 ? r->sys_errno : fallback));
+    put_refusal_words(out, opt, r, fallback);
+}
+
+/* What failed here ("socket", "cannot bind 10.0.0.1") and why, each part when known; `sep`
+ * comes before each part. */
+static void put_local_error(struct tc_buf *out, const struct tc_result *r, const char *sep)
+{
+    if (r->error_context != NULL) {
+        tc_buf_puts(out, sep);
+        tc_escape_string(out, r->error_context);
+        sep = ": ";
+    }
+    if (r->sys_errno != 0) {
+        tc_buf_puts(out, sep);
+        tc_escape_string(out, strerror(r->sys_errno));
+    }
 }
 
 static void format_local_error(struct tc_buf *out, const struct tc_options *opt,
@@ -164,14 +185,7 @@ static void format_local_error(struct tc_buf *out, const struct tc_options *opt,
 {
     put_connect_prefix(out, opt, r);
     tc_buf_puts(out, "failed");
-    if (r->error_context != NULL) {
-        tc_buf_puts(out, ": ");
-        tc_escape_string(out, r->error_context);
-    }
-    if (r->sys_errno != 0) {
-        tc_buf_puts(out, ": ");
-        tc_escape_string(out, strerror(r->sys_errno));
-    }
+    put_local_error(out, r, ": ");
 }
 
 /* The time a timed-out attempt was given, as the user wrote it. */
@@ -244,9 +258,10 @@ static const char *no_address_words(int family)
     return "No address associated with hostname";
 }
 
-/* Why a name did not resolve: the target's, or with -x the proxy's. */
-static void put_resolve_words(struct tc_buf *out, const struct tc_options *opt,
-                              const struct tc_result *r)
+/* Why a name did not resolve (the target's, or with -x the proxy's), in getaddrinfo's and
+ * getent's words where they have some. */
+static void put_unresolved_reason(struct tc_buf *out, const struct tc_options *opt,
+                                  const struct tc_result *r)
 {
     switch (r->resolve_failure) {
     case TC_RESOLVE_NONAME:
@@ -278,7 +293,7 @@ static void format_unresolved(struct tc_buf *out, const struct tc_options *opt,
 {
     tc_escape_string(out, r->host);
     tc_buf_puts(out, ": ");
-    put_resolve_words(out, opt, r);
+    put_unresolved_reason(out, opt, r);
 }
 
 /* A connection to the proxy that failed: "connect failed: Connection refused", or timed out. */
@@ -325,7 +340,7 @@ static void format_proxy_failure(struct tc_buf *out, const struct tc_options *op
     tc_buf_puts(out, ": ");
     switch (r->proxy) {
     case TC_PROXY_UNRESOLVED:
-        put_resolve_words(out, opt, r);
+        put_unresolved_reason(out, opt, r);
         return;
     case TC_PROXY_CONNECT:
         put_proxy_connect(out, opt, r);
@@ -388,12 +403,10 @@ static const char *mismatch_words(enum tc_mismatch_reason reason, bool replied)
 /* Says what happened: -S that could not go ("could not send before the deadline", "could not
  * send: reset by peer"), or a reply that did not match, and then whether anything arrived: "no
  * reply before the deadline" alone, or what did arrive, quoted. */
-static void format_mismatch(struct tc_buf *out, const struct tc_options *opt,
-                            const struct tc_result *r)
+static void put_mismatch_reason(struct tc_buf *out, const struct tc_options *opt,
+                                const struct tc_result *r)
 {
     size_t got = r->reply != NULL ? r->reply_len : 0;
-    put_target(out, r);
-    tc_buf_puts(out, ": ");
     if (r->mismatch == TC_MISMATCH_SEND_DEADLINE) {
         tc_buf_puts(out, mismatch_words(r->mismatch, false));
         return;
@@ -414,7 +427,24 @@ static void format_mismatch(struct tc_buf *out, const struct tc_options *opt,
     tc_buf_puts(out, "\"");
 }
 
-/* Appends to `out` (callers reset it between lines); an open result adds nothing. */
+static void format_mismatch(struct tc_buf *out, const struct tc_options *opt,
+                            const struct tc_result *r)
+{
+    put_target(out, r);
+    tc_buf_puts(out, ": ");
+    put_mismatch_reason(out, opt, r);
+}
+
+/* -C and a target that is open: it does not pass (tcpcheck(1), EXPECT CLOSED). */
+static void format_expect_closed(struct tc_buf *out, const struct tc_options *opt,
+                                 const struct tc_result *r)
+{
+    put_connect_prefix(out, opt, r);
+    tc_buf_puts(out, "succeeded, but -C expected it closed");
+}
+
+/* Appends to `out` (callers reset it between lines); an open result adds nothing, unless -C
+ * made it a failure (its mismatch reason says so). */
 void tc_format_failure(struct tc_buf *out, const struct tc_options *opt, const struct tc_result *r)
 {
     tc_buf_append(out, "", 0);
@@ -424,6 +454,8 @@ void tc_format_failure(struct tc_buf *out, const struct tc_options *opt, const s
     }
     switch (r->state) {
     case TC_OPEN:
+        if (r->mismatch == TC_MISMATCH_EXPECT_CLOSED)
+            format_expect_closed(out, opt, r);
         return;
     case TC_REFUSED:
         format_connect_failed(out, opt, r, ECONNREFUSED);
@@ -448,16 +480,20 @@ void tc_format_failure(struct tc_buf *out, const struct tc_options *opt, const s
 
 /* ---- success lines ------------------------------------------------------------------------ */
 
-/* The end of a success line: "succeeded!", or in wait mode "succeeded after 3.2 s". */
-static void put_succeeded(struct tc_buf *out, tc_usec waited)
+/* The end of a success line: "succeeded!", in wait mode "succeeded after 3.2 s", and with -C
+ * "refused, as -C expected" or "refused after 3.2 s, as -C expected". */
+static void put_succeeded(struct tc_buf *out, const struct tc_options *opt, tc_usec waited)
 {
+    tc_buf_puts(out, opt->expect_closed ? "refused" : "succeeded");
     if (waited >= 0) {
-        tc_buf_puts(out, "succeeded after ");
+        tc_buf_puts(out, " after ");
         put_seconds_tenths(out, waited);
         tc_buf_puts(out, " s");
-    } else {
-        tc_buf_puts(out, "succeeded!");
     }
+    if (opt->expect_closed)
+        tc_buf_puts(out, ", as -C expected");
+    else if (waited < 0)
+        tc_buf_puts(out, "!");
 }
 
 /* -vv: " (0.412 ms)", and through a proxy " via proxy 10.0.0.1 port 1080". */
@@ -477,7 +513,8 @@ static void put_connect_time(struct tc_buf *out, const struct tc_options *opt,
 
 /* nc -zv's words: "Connection to HOST PORT port [tcp/SERVICE] succeeded!"; -vv inserts the
  * address after the host and appends the connect time.  nc -Uzv's for a unix: target:
- * "Connection to PATH succeeded!". */
+ * "Connection to PATH succeeded!".  With -C a passing target was refused: "... refused, as -C
+ * expected" (tcpcheck(1), EXPECT CLOSED). */
 void tc_format_success(struct tc_buf *out, const struct tc_options *opt, const struct tc_result *r,
                        tc_usec waited)
 {
@@ -486,7 +523,7 @@ void tc_format_success(struct tc_buf *out, const struct tc_options *opt, const s
     tc_escape_string(out, r->host);
     if (r->unix_socket) {
         tc_buf_puts(out, " ");
-        put_succeeded(out, waited);
+        put_succeeded(out, opt, waited);
         if (very_verbose)
             put_connect_time(out, opt, r);
         return;
@@ -501,7 +538,7 @@ void tc_format_success(struct tc_buf *out, const struct tc_options *opt, const s
     tc_buf_printf(out, " %u port [tcp/", (unsigned)r->port);
     put_service(out, r->port);
     tc_buf_puts(out, "] ");
-    put_succeeded(out, waited);
+    put_succeeded(out, opt, waited);
     if (very_verbose)
         put_connect_time(out, opt, r);
 }
@@ -542,7 +579,9 @@ static void json_error(struct tc_buf *out, const struct tc_options *opt, const s
     tc_buf_free(&line);
 }
 
-void tc_format_json(struct tc_buf *out, const struct tc_options *opt, const struct tc_result *r)
+/* The keys of a result's object, without the closing brace. */
+static void json_result_keys(struct tc_buf *out, const struct tc_options *opt,
+                             const struct tc_result *r)
 {
     tc_buf_puts(out, "{\"host\":");
     json_cstring(out, r->host);
@@ -560,7 +599,7 @@ void tc_format_json(struct tc_buf *out, const struct tc_options *opt, const stru
         tc_buf_puts(out, "null");
     tc_buf_printf(out, ",\"attempts\":%u,\"elapsed_ms\":", r->attempts);
     put_ms(out, r->elapsed);
-    if (r->state != TC_OPEN) {
+    if (r->state != TC_OPEN || r->mismatch == TC_MISMATCH_EXPECT_CLOSED) {
         tc_buf_puts(out, ",\"error\":");
         json_error(out, opt, r);
     }
@@ -568,5 +607,182 @@ void tc_format_json(struct tc_buf *out, const struct tc_options *opt, const stru
         tc_buf_puts(out, ",\"reply\":");
         tc_json_string(out, r->reply, r->reply != NULL ? r->reply_len : 0);
     }
+}
+
+void tc_format_json(struct tc_buf *out, const struct tc_options *opt, const struct tc_result *r)
+{
+    json_result_keys(out, opt, r);
     tc_buf_puts(out, "}");
+}
+
+/* ---- ping mode ---------------------------------------------------------------------------- */
+
+/* "HOST port PORT", and " (ADDRESS)" after a name when asked: the address is news only when the
+ * host is a name. */
+static void put_probe_target(struct tc_buf *out, const struct tc_result *r, bool with_address)
+{
+    if (r->unix_socket) { /* the path alone, as in every other line about it */
+        tc_escape_string(out, r->host);
+        return;
+    }
+    tc_escape_string(out, r->host);
+    if (with_address && r->has_address && !r->host_numeric) {
+        char address[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+        tc_format_address(&r->address, address, sizeof address);
+        tc_buf_puts(out, " (");
+        tc_escape_string(out, address);
+        tc_buf_puts(out, ")");
+    }
+    tc_buf_printf(out, " port %u", (unsigned)r->port);
+}
+
+/* Why a probe did not open, in the words its failure line ends with (through a proxy, what the
+ * proxy answered, or how the proxy itself failed). */
+static void put_failure_detail(struct tc_buf *out, const struct tc_options *opt,
+                               const struct tc_result *r)
+{
+    bool proxy_answered = opt->proxy && r->proxy == TC_PROXY_ANSWER && r->proxy_code >= 0;
+    if (opt->proxy && r->state == TC_ERROR && r->proxy != TC_PROXY_NONE) {
+        format_proxy_failure(out, opt, r);
+        return;
+    }
+    switch (r->state) {
+    case TC_REFUSED:
+        put_refusal_words(out, opt, r, ECONNREFUSED);
+        return;
+    case TC_UNREACHABLE:
+        put_refusal_words(out, opt, r, EHOSTUNREACH);
+        return;
+    case TC_TIMEOUT:
+        if (proxy_answered) {
+            put_proxy_answer(out, opt, r);
+            return;
+        }
+        tc_buf_puts(out, "timed out after ");
+        put_time(out, deadline_text(opt, r));
+        return;
+    case TC_UNRESOLVED:
+        put_unresolved_reason(out, opt, r);
+        return;
+    case TC_MISMATCH:
+        put_mismatch_reason(out, opt, r);
+        return;
+    case TC_ERROR:
+        put_local_error(out, r, "");
+        return;
+    case TC_OPEN:
+        return;
+    }
+}
+
+/* "Connected to db (10.0.0.5) port 5432: seq=3 time=0.412 ms" for an open probe, else
+ * "db port 5432: seq=4 refused (Connection refused)", with " time=... ms" after the state when
+ * the probe connected (a mismatch) and, with -v, the address after a name on every line. */
+void tc_format_probe(struct tc_buf *out, const struct tc_options *opt, const struct tc_result *r,
+                     uint64_t seq)
+{
+    if (r->state == TC_OPEN) {
+        tc_buf_puts(out, "Connected to ");
+        put_probe_target(out, r, true);
+        tc_buf_printf(out, ": seq=%llu time=", (unsigned long long)seq);
+        put_ms(out, r->rtt);
+        tc_buf_puts(out, " ms");
+        return;
+    }
+    put_probe_target(out, r, opt->verbose > 0);
+    tc_buf_printf(out, ": seq=%llu %s", (unsigned long long)seq, tc_state_word(r->state));
+    if (r->rtt >= 0) {
+        tc_buf_puts(out, " time=");
+        put_ms(out, r->rtt);
+        tc_buf_puts(out, " ms");
+    }
+    tc_buf_puts(out, " (");
+    put_failure_detail(out, opt, r);
+    tc_buf_puts(out, ")");
+}
+
+void tc_format_probe_json(struct tc_buf *out, const struct tc_options *opt,
+                          const struct tc_result *r, uint64_t seq)
+{
+    json_result_keys(out, opt, r);
+    tc_buf_printf(out, ",\"seq\":%llu}", (unsigned long long)seq);
+}
+
+/* The share of probes that did not open, like ping's "%g%%": "10%", "33.33%", "0%" (rounded
+ * to two decimals, trailing zeros dropped; never 0% or 100% unless it is). */
+static void put_percent_failed(struct tc_buf *out, const struct tc_ping_summary *s)
+{
+    uint64_t failed = s->probes - s->open;
+    unsigned long long h = (unsigned long long)((failed * 10000 + s->probes / 2) / s->probes);
+    if (h == 0 && failed > 0)
+        h = 1;
+    else if (h == 10000 && s->open > 0)
+        h = 9999;
+    if (h % 100 == 0)
+        tc_buf_printf(out, "%llu%%", h / 100);
+    else if (h % 10 == 0)
+        tc_buf_printf(out, "%llu.%llu%%", h / 100, h % 100 / 10);
+    else
+        tc_buf_printf(out, "%llu.%02llu%%", h / 100, h % 100);
+}
+
+/* ping's shape, three lines (two when no probe connected), each ending in a newline:
+ *   --- db port 5432 ---
+ *   10 probes, 9 open, 10% failed, time 9.0 s
+ *   rtt min/avg/max/mdev = 0.301/0.412/0.980/0.121 ms */
+void tc_format_ping_summary(struct tc_buf *out, const struct tc_result *r,
+                            const struct tc_ping_summary *s)
+{
+    tc_buf_puts(out, "--- ");
+    put_probe_target(out, r, false);
+    tc_buf_printf(out, " ---\n%llu probes, %llu open, ", (unsigned long long)s->probes,
+                  (unsigned long long)s->open);
+    if (s->probes > 0) {
+        put_percent_failed(out, s);
+        tc_buf_puts(out, " failed, ");
+    }
+    tc_buf_puts(out, "time ");
+    put_seconds_tenths(out, s->time);
+    tc_buf_puts(out, " s\n");
+    if (s->open == 0)
+        return;
+    tc_buf_puts(out, "rtt min/avg/max/mdev = ");
+    put_ms(out, s->rtt_min);
+    tc_buf_puts(out, "/");
+    put_ms(out, s->rtt_avg);
+    tc_buf_puts(out, "/");
+    put_ms(out, s->rtt_max);
+    tc_buf_puts(out, "/");
+    put_ms(out, s->rtt_mdev);
+    tc_buf_puts(out, " ms\n");
+}
+
+static void json_ms_or_null(struct tc_buf *out, const char *key, bool known, tc_usec usec)
+{
+    tc_buf_printf(out, ",\"%s\":", key);
+    if (known)
+        put_ms(out, usec);
+    else
+        tc_buf_puts(out, "null");
+}
+
+void tc_format_ping_summary_json(struct tc_buf *out, const struct tc_result *r,
+                                 const struct tc_ping_summary *s)
+{
+    tc_buf_puts(out, "{\"host\":");
+    json_cstring(out, r->host);
+    tc_buf_printf(out, ",\"port\":%u,\"state\":", (unsigned)r->port);
+    if (s->probes > 0)
+        json_cstring(out, tc_state_word(r->state));
+    else
+        tc_buf_puts(out, "null");
+    tc_buf_printf(out, ",\"probes\":%llu,\"open\":%llu", (unsigned long long)s->probes,
+                  (unsigned long long)s->open);
+    bool rtt = s->open > 0;
+    json_ms_or_null(out, "rtt_min_ms", rtt, s->rtt_min);
+    json_ms_or_null(out, "rtt_avg_ms", rtt, s->rtt_avg);
+    json_ms_or_null(out, "rtt_max_ms", rtt, s->rtt_max);
+    json_ms_or_null(out, "rtt_mdev_ms", rtt, s->rtt_mdev);
+    json_ms_or_null(out, "elapsed_ms", true, s->time);
+    tc_buf_puts(out, ",\"summary\":true}");
 }

@@ -199,6 +199,60 @@ static void stopped_outcome(struct outcome *o, enum tc_stop_reason why)
         (struct outcome){.state = TC_TIMEOUT, .stopped = (uint8_t)why, .rtt = -1, .proxy_code = -1};
 }
 
+/* ---- ping mode's figures ---- */
+
+/* One target's probes so far (tcpcheck(1), PING MODE).  The mean and the sum of squared
+ * deviations are kept Welford's way, so the standard deviation needs no sum of squares that
+ * could overflow on a long run. */
+struct ping_stats {
+    uint64_t probes, open;
+    tc_usec rtt_min, rtt_max, rtt_sum;
+    double rtt_mean, rtt_m2;
+    tc_usec last_end;
+};
+
+static void ping_count(struct ping_stats *p, const struct outcome *o, tc_usec now)
+{
+    p->probes++;
+    p->last_end = now;
+    if (o->state != TC_OPEN)
+        return;
+    tc_usec rtt = o->rtt;
+    if (p->open++ == 0 || rtt < p->rtt_min)
+        p->rtt_min = rtt;
+    if (rtt > p->rtt_max)
+        p->rtt_max = rtt;
+    p->rtt_sum += rtt;
+    double delta = (double)rtt - p->rtt_mean;
+    p->rtt_mean += delta / (double)p->open;
+    p->rtt_m2 += delta * ((double)rtt - p->rtt_mean);
+}
+
+/* The integer square root, rounded down (iputils' llsqrt): mdev in whole microseconds. */
+static tc_usec isqrt(uint64_t a)
+{
+    uint64_t x = a, prev = UINT64_MAX;
+    while (x > 0 && x < prev) {
+        prev = x;
+        x = (x + a / x) / 2;
+    }
+    return (tc_usec)x;
+}
+
+static struct tc_ping_summary ping_summary(const struct ping_stats *p, tc_usec first_start)
+{
+    struct tc_ping_summary sum = {.probes = p->probes, .open = p->open};
+    if (p->probes > 0)
+        sum.time = p->last_end - first_start;
+    if (p->open > 0) {
+        sum.rtt_min = p->rtt_min;
+        sum.rtt_max = p->rtt_max;
+        sum.rtt_avg = p->rtt_sum / (tc_usec)p->open; /* truncated, as ping's */
+        sum.rtt_mdev = isqrt((uint64_t)(p->rtt_m2 / (double)p->open));
+    }
+    return sum;
+}
+
 /* ---- the run ---- */
 
 /* A probe slot and the target it works on. */
@@ -232,24 +286,35 @@ struct run {
     uint64_t passing;        /* wait mode: targets that passed so far (the quorum) */
     uint64_t passed, failed; /* reported */
     int first_failure;
+    struct ping_stats *ping; /* ping mode: by sequence number (records stay until the end) */
+    uint64_t ping_cap;
+    bool ping_over;        /* ping mode ends early: Ctrl-C, or stdout failed */
+    struct tc_buf pending; /* ping mode: lines not written yet (see flush_pending) */
     struct tc_buf line;
 };
 
 /* ---- what passes, and the run's status ---- */
 
-/* Does a target in this state pass?  (-C will make a refused target pass: this is the one
- * place that decides, for the quorum, wait mode and the status alike.) */
+/* Does a target in this state pass?  Open, or with -C refused (tcpcheck(1), EXPECT CLOSED):
+ * this is the one place that decides, for the quorum, wait mode and the status alike. */
 static bool passes(const struct tc_options *opt, enum tc_state s)
 {
-    (void)opt;
-    return s == TC_OPEN;
+    return opt->expect_closed ? s == TC_REFUSED : s == TC_OPEN;
 }
 
-/* The status a failing target gives the run (tcpcheck(1), STATES AND EXIT STATUS). */
+/* The status a failing target gives the run (tcpcheck(1), STATES AND EXIT STATUS): its state's,
+ * and 6 for an open one that -C expected closed. */
 static int failure_status(const struct tc_options *opt, enum tc_state s)
 {
-    (void)opt;
+    if (opt->expect_closed && s == TC_OPEN)
+        return TC_EXIT_MISMATCH;
     return tc_state_status(s);
+}
+
+/* The run is stopping: the quorum is met, -W passed, or ping mode ends early. */
+static bool stopping(const struct run *r)
+{
+    return r->stop != TC_STOP_NONE || r->ping_over;
 }
 
 /* 0 when every target passed (-a/-m: enough of them), else the first failing target's. */
@@ -292,6 +357,8 @@ static void result_of(const struct run *r, const struct target *t, struct tc_res
     };
     if (o->has_address)
         memcpy(&res->address, &o->address, sizeof o->address);
+    if (r->opt->expect_closed && res->state == TC_OPEN)
+        res->mismatch = TC_MISMATCH_EXPECT_CLOSED; /* the line says -C expected it closed */
 }
 
 /* Lines about targets: -q and -j silence them. */
@@ -311,29 +378,70 @@ static void say_progress(struct run *r, struct target *t)
         return;
     struct tc_result res;
     result_of(r, t, &res);
+    bool pass = passes(r->opt, res.state);
     tc_buf_reset(&r->line);
-    if (res.state == TC_OPEN)
+    if (pass)
         tc_format_success(&r->line, r->opt, &res, res.elapsed);
     else
         tc_format_failure(&r->line, r->opt, &res);
     t->said_state = true;
     t->said = t->last.state;
     if (!r->line.failed)
-        say(r, r->line.data, res.state != TC_OPEN);
+        say(r, r->line.data, !pass);
 }
 
 static void report_lines(struct run *r, const struct target *t, const struct tc_result *res)
 {
     bool said_already = r->opt->wait_mode && r->opt->verbose && t->said_state;
+    bool pass = passes(r->opt, res->state);
     tc_buf_reset(&r->line);
-    if (res->state != TC_OPEN && !said_already)
+    if (!pass && !said_already)
         tc_format_failure(&r->line, r->opt, res);
-    else if (res->state == TC_OPEN && r->opt->verbose && !r->opt->wait_mode)
+    else if (pass && r->opt->verbose && !r->opt->wait_mode)
         tc_format_success(&r->line, r->opt, res, -1);
     else
         return;
     if (!r->line.failed)
-        say(r, r->line.data, res->state != TC_OPEN);
+        say(r, r->line.data, !pass);
+}
+
+/* Ping mode writes its lines when no connect is being timed, or right after poll() returned:
+ * a write to a terminal can take longer than a connect on loopback, and a connect time must
+ * not include it (tcpcheck(1), PING MODE).  They are flushed at once, as ping's are, and a
+ * failed write ends ping mode (nobody reads any more). */
+static void flush_pending(struct run *r)
+{
+    FILE *out = r->sink->out;
+    if (r->pending.len == 0 || !out)
+        return;
+    fwrite(r->pending.data, 1, r->pending.len, out);
+    tc_buf_reset(&r->pending);
+    if (fflush(out) != 0 || ferror(out))
+        r->ping_over = true;
+}
+
+/* Is a connect being timed (ping mode holds its lines back then)? */
+static bool timing_connects(const struct run *r)
+{
+    for (size_t i = 0; i < r->nslots; i++)
+        if (r->slots[i].probe.phase == TC_PHASE_CONNECTING)
+            return true;
+    return false;
+}
+
+/* Data for stdout: r->line, which ends in a newline. */
+static void write_out(struct run *r)
+{
+    FILE *out = r->sink->out;
+    if (r->line.failed || !out)
+        return;
+    if (!r->opt->ping) {
+        fwrite(r->line.data, 1, r->line.len, out);
+        return;
+    }
+    tc_buf_append(&r->pending, r->line.data, r->line.len);
+    if (r->pending.failed)
+        r->out_of_memory = true;
 }
 
 static void report_json(struct run *r, const struct tc_result *res)
@@ -341,12 +449,68 @@ static void report_json(struct run *r, const struct tc_result *res)
     tc_buf_reset(&r->line);
     tc_format_json(&r->line, r->opt, res);
     tc_buf_append(&r->line, "\n", 1);
-    if (!r->line.failed && r->sink->out)
-        fwrite(r->line.data, 1, r->line.len, r->sink->out);
+    write_out(r);
 }
 
-static void report(struct run *r, const struct target *t)
+/* Ping mode: one probe ended; its line (or object) on stdout at once, not with -q. */
+static void report_probe(struct run *r, const struct target *t)
 {
+    if (r->opt->quiet)
+        return;
+    struct tc_result res;
+    result_of(r, t, &res);
+    tc_buf_reset(&r->line);
+    if (r->opt->json)
+        tc_format_probe_json(&r->line, r->opt, &res, t->attempts);
+    else
+        tc_format_probe(&r->line, r->opt, &res, t->attempts);
+    tc_buf_append(&r->line, "\n", 1);
+    write_out(r);
+}
+
+/* Ping mode: a target's summary.  It passes with an open probe; otherwise it fails with its
+ * last probe's status, or as interrupted when Ctrl-C came before any probe ended.  -V gets
+ * open, or the last probe's state; a target without a probe has no entry. */
+static void report_ping(struct run *r, const struct target *t, const struct ping_stats *p)
+{
+    struct tc_result res;
+    result_of(r, t, &res);
+    bool first = r->passed + r->failed == 0;
+    if (p->open > 0) {
+        res.state = TC_OPEN;
+        r->passed++;
+    } else if (r->failed++ == 0) {
+        r->first_failure = p->probes ? failure_status(r->opt, res.state) : TC_EXIT_INTERRUPTED;
+    }
+    if (r->sink->result && p->probes > 0)
+        r->sink->result(r->sink->ctx, &res);
+    struct tc_ping_summary sum = ping_summary(p, t->first_start);
+    tc_buf_reset(&r->line);
+    if (r->opt->json) {
+        tc_format_ping_summary_json(&r->line, &res, &sum);
+        tc_buf_append(&r->line, "\n", 1);
+    } else {
+        if (!first || !r->opt->quiet) /* apart from the lines before, as ping does */
+            tc_buf_puts(&r->line, "\n");
+        tc_format_ping_summary(&r->line, &res, &sum);
+    }
+    write_out(r);
+}
+
+/* The figures of the target with this sequence number; a target never taken from the command
+ * line has none. */
+static const struct ping_stats *ping_stats_of(const struct run *r, uint64_t seq)
+{
+    static const struct ping_stats none = {0};
+    return seq < r->table.tail ? &r->ping[seq] : &none;
+}
+
+static void report(struct run *r, const struct target *t, uint64_t seq)
+{
+    if (r->opt->ping) {
+        report_ping(r, t, ping_stats_of(r, seq));
+        return;
+    }
     struct tc_result res;
     result_of(r, t, &res);
     if (passes(r->opt, res.state))
@@ -361,15 +525,25 @@ static void report(struct run *r, const struct target *t)
         report_lines(r, t, &res);
 }
 
+static bool next_queued(struct run *r);
+
+/* Ping mode prints its summaries once every probe is over, after the last probe's line. */
+static bool summaries_due(struct run *r)
+{
+    return r->nslots == 0 && r->due.n == 0 && (r->ping_over || !next_queued(r));
+}
+
 /* Report the final targets at the front, in argument order; returns how many. */
 static size_t report_finished_head(struct run *r)
 {
     size_t n = 0;
+    if (r->opt->ping && !summaries_due(r))
+        return 0;
     while (r->table.head < r->table.tail) {
         const struct target *t = target_at(&r->table, r->table.head);
         if (t->stage != TARGET_FINAL)
             break;
-        report(r, t);
+        report(r, t, r->table.head);
         table_pop(&r->table);
         n++;
     }
@@ -387,16 +561,42 @@ static bool next_queued(struct run *r)
     return r->have_next;
 }
 
+/* Targets that come back for more attempts (wait mode, ping mode) keep their records. */
+static bool retries(const struct run *r)
+{
+    return r->opt->wait_mode || r->opt->ping;
+}
+
 static bool window_open(const struct run *r)
 {
-    return r->opt->wait_mode || r->table.tail - r->table.head < r->window;
+    return retries(r) || r->table.tail - r->table.head < r->window;
+}
+
+/* Room for ping mode's figures of n targets (zeroed); false when out of memory. */
+static bool ping_reserve(struct run *r, uint64_t n)
+{
+    if (n <= r->ping_cap)
+        return true;
+    uint64_t cap = r->ping_cap ? r->ping_cap * 2 : 64;
+    if (cap < n)
+        cap = n;
+    if (cap > SIZE_MAX / sizeof *r->ping)
+        return false;
+    struct ping_stats *p = realloc(r->ping, (size_t)cap * sizeof *p);
+    if (!p)
+        return false;
+    memset(p + r->ping_cap, 0, (size_t)(cap - r->ping_cap) * sizeof *p);
+    r->ping = p;
+    r->ping_cap = cap;
+    return true;
 }
 
 /* Take the next target from the command line: its record; NULL when out of memory. */
 static struct target *take_queued(struct run *r)
 {
     struct target *t = table_append(&r->table);
-    if (!t || (r->opt->wait_mode && !tc_heap_reserve(&r->due, r->table.tail - r->table.head))) {
+    if (!t || (retries(r) && !tc_heap_reserve(&r->due, r->table.tail - r->table.head)) ||
+        (r->opt->ping && !ping_reserve(r, r->table.tail))) {
         r->out_of_memory = true;
         return NULL;
     }
@@ -414,7 +614,7 @@ static void report_unattempted(struct run *r)
         struct target t = {.word = (uint32_t)r->next_word, .port = r->next_port};
         stopped_outcome(&t.last, r->stop);
         r->have_next = false;
-        report(r, &t);
+        report(r, &t, UINT64_MAX);
     }
 }
 
@@ -446,11 +646,28 @@ static bool says_nothing(const struct slot *s, const struct target *t, const str
     return tc_result_ran_out_of_time(res);
 }
 
+/* Ping mode: after probe `attempts`, the next one is due -i after this one started (at once when
+ * this one outlasted -i: probes never overlap), until COUNT probes are done. */
+static void after_probe(struct run *r, uint64_t seq, struct target *t)
+{
+    uint64_t count = r->opt->ping_count;
+    if (count != 0 && t->attempts >= count) {
+        t->stage = TARGET_FINAL;
+        return;
+    }
+    t->stage = TARGET_WAITING;
+    tc_heap_push(&r->due, t->last_start + r->opt->interval.usec, seq);
+}
+
 /* What comes after an attempt: without -W the target is final; with -W one that passes is
- * final, others wait until -i after this attempt started, unless that is past -W.  (Ping mode,
- * -k, will keep every target for COUNT probes here.) */
+ * final, others wait until -i after this attempt started, unless that is past -W; in ping
+ * mode every target comes back for its COUNT probes. */
 static void after_attempt(struct run *r, uint64_t seq, struct target *t)
 {
+    if (r->opt->ping) {
+        after_probe(r, seq, t);
+        return;
+    }
     if (!r->opt->wait_mode) {
         t->stage = TARGET_FINAL;
         return;
@@ -458,7 +675,7 @@ static void after_attempt(struct run *r, uint64_t seq, struct target *t)
     say_progress(r, t);
     if (passes(r->opt, (enum tc_state)t->last.state)) {
         t->stage = TARGET_FINAL;
-        if (r->opt->quorum && ++r->passing >= r->opt->quorum && !r->stop)
+        if (r->opt->quorum && ++r->passing >= r->opt->quorum && !stopping(r))
             r->stop = TC_STOP_QUORUM;
         return;
     }
@@ -471,8 +688,17 @@ static void after_attempt(struct run *r, uint64_t seq, struct target *t)
     tc_heap_push(&r->due, due, seq);
 }
 
+/* Ping mode reads the clock afresh when a probe starts and ends: probes of loopback that end
+ * inside connect() can follow each other within one pass of the loop, whose "now" would give
+ * them all the same times. */
+static tc_usec probe_clock(const struct run *r, tc_usec now)
+{
+    return r->opt->ping ? tc_now() : now;
+}
+
 static void attempt_finished(struct run *r, size_t i, tc_usec now)
 {
+    now = probe_clock(r, now);
     struct slot *s = &r->slots[i];
     uint64_t seq = s->seq;
     struct target *t = target_at(&r->table, seq);
@@ -481,11 +707,16 @@ static void attempt_finished(struct run *r, size_t i, tc_usec now)
         take_outcome(&t->last, res);
     t->last.elapsed = now - t->first_start;
     release_slot(r, i);
+    if (r->opt->ping) {
+        ping_count(&r->ping[seq], &t->last, now);
+        report_probe(r, t);
+    }
     after_attempt(r, seq, t);
 }
 
 static void start_attempt(struct run *r, uint64_t seq, tc_usec now)
 {
+    now = probe_clock(r, now);
     struct target *t = target_at(&r->table, seq);
     size_t i = r->nslots++;
     struct slot *s = &r->slots[i];
@@ -515,7 +746,7 @@ static void start_attempt(struct run *r, uint64_t seq, tc_usec now)
 static bool start_wanted(struct run *r, tc_usec now)
 {
     const struct tc_due *top = tc_heap_top(&r->due);
-    return !r->stop && ((window_open(r) && next_queued(r)) || (top && top->at <= now));
+    return !stopping(r) && ((window_open(r) && next_queued(r)) || (top && top->at <= now));
 }
 
 /* Start attempts while the budget has room: earliest due first, ties in argument order; a
@@ -523,7 +754,7 @@ static bool start_wanted(struct run *r, tc_usec now)
 static size_t schedule(struct run *r, tc_usec now)
 {
     size_t started = 0;
-    while (!r->stop && !r->out_of_memory && started < STARTS_PER_ROUND &&
+    while (!stopping(r) && !r->out_of_memory && started < STARTS_PER_ROUND &&
            tc_probe_env_has_room(&r->env)) {
         bool fresh = window_open(r) && next_queued(r);
         const struct tc_due *top = tc_heap_top(&r->due);
@@ -560,16 +791,19 @@ static size_t step_probes(struct run *r, tc_usec now)
     return ended;
 }
 
-/* ---- stopping: the quorum is met, or -W passed ---- */
+/* ---- stopping: the quorum is met, -W passed, or ping mode ends early ---- */
 
 /* An attempt in flight when the run stops: a later attempt leaves the previous one's state
- * standing; a first attempt cut short has no state of its own. */
+ * standing; a first attempt cut short has no state of its own.  A probe that Ctrl-C cut short
+ * in ping mode had no answer: it is not counted (tcpcheck(1), PING MODE). */
 static void cut_off(struct run *r, size_t i, tc_usec now)
 {
     struct slot *s = &r->slots[i];
     struct target *t = target_at(&r->table, s->seq);
     tc_probe_abort(&s->probe, &r->env);
-    if (t->attempts < 2)
+    if (r->opt->ping)
+        t->attempts--;
+    else if (t->attempts < 2)
         stopped_outcome(&t->last, r->stop);
     t->last.elapsed = now - t->first_start;
     t->stage = TARGET_FINAL;
@@ -600,10 +834,10 @@ static bool advance(struct run *r, tc_usec now)
     do {
         progress = step_probes(r, now); /* first: a probe that ended in dispatch frees its slot */
         progress += schedule(r, now);
-        if (r->stop)
+        if (stopping(r))
             progress += carry_out_stop(r, now);
         progress += report_finished_head(r);
-        if (r->stop && r->table.head == r->table.tail)
+        if (stopping(r) && r->table.head == r->table.tail)
             report_unattempted(r);
     } while (progress > 0 && !r->out_of_memory && !finished(r) && ++rounds < ADVANCE_ROUNDS);
     return progress > 0;
@@ -627,12 +861,12 @@ static tc_usec next_wakeup(struct run *r, tc_usec now)
     return r->run_deadline < t ? r->run_deadline : t;
 }
 
-/* The resolver's descriptors first (*nresolver of them), then each slot's.  False when out of
- * memory. */
+/* The resolver's descriptors first (*nresolver of them), then each slot's, then the sink's
+ * wake_fd.  False when out of memory. */
 static bool build_pollfds(struct run *r, size_t *n, size_t *nresolver)
 {
     struct tc_resolver *resolver = tc_hosts_resolver(r->hosts);
-    size_t need = tc_resolver_nfds(resolver) + r->env.sockets;
+    size_t need = tc_resolver_nfds(resolver) + r->env.sockets + 1; /* + the sink's wake_fd */
     if (need > r->pfds_cap) {
         struct pollfd *p = realloc(r->pfds, need * sizeof *p);
         if (!p)
@@ -648,6 +882,8 @@ static bool build_pollfds(struct run *r, size_t *n, size_t *nresolver)
         s->pfd_n = tc_probe_pollfds(&s->probe, &r->env, r->pfds + *n, r->pfds_cap - *n);
         *n += s->pfd_n;
     }
+    if (r->sink->wake_fd > 0) /* readable: `interrupted` is asked right after the wait */
+        r->pfds[(*n)++] = (struct pollfd){.fd = r->sink->wake_fd, .events = POLLIN};
     return true;
 }
 
@@ -679,6 +915,16 @@ static int interrupted(const struct run *r)
     return r->sink->interrupted ? r->sink->interrupted(r->sink->ctx) : 0;
 }
 
+/* Ctrl-C ends ping mode as it ends ping: the summaries are printed and the results give the
+ * status (tcpcheck(1), PING MODE).  Other signals stop the run as usual. */
+static bool ends_ping(struct run *r, int sig)
+{
+    if (!r->opt->ping || sig != 128 + SIGINT)
+        return false;
+    r->ping_over = true;
+    return true;
+}
+
 enum { LOOP_DONE = 0, LOOP_POLL_FAILED = -1, LOOP_NO_MEMORY = -2 };
 
 /* Returns LOOP_DONE when every target is reported, 128 + signal, or a failure. */
@@ -686,7 +932,7 @@ static int loop(struct run *r)
 {
     for (;;) {
         tc_usec now = tc_now();
-        if (now >= r->run_deadline && !r->stop)
+        if (now >= r->run_deadline && !stopping(r))
             r->stop = TC_STOP_WAIT_ENDED;
         bool busy = advance(r, now);
         if (r->out_of_memory)
@@ -697,12 +943,16 @@ static int loop(struct run *r)
         size_t n, nresolver;
         if (!build_pollfds(r, &n, &nresolver))
             return LOOP_NO_MEMORY;
+        if (!timing_connects(r))
+            flush_pending(r);
         if (wait_for_events(r, n, now, wakeup) != 0)
             return LOOP_POLL_FAILED;
+        tc_usec answered = tc_now(); /* first: the end of every connect poll() saw */
+        flush_pending(r);
         int sig = interrupted(r); /* signals get in only during ppoll */
-        if (sig)
+        if (sig && !ends_ping(r, sig))
             return sig;
-        dispatch(r, nresolver, tc_now());
+        dispatch(r, nresolver, answered);
     }
 }
 
@@ -744,8 +994,10 @@ static void run_close(struct run *r)
     tc_hosts_close(r->hosts); /* after the probes: they hold lookups */
     table_free(&r->table);
     tc_heap_free(&r->due);
+    free(r->ping);
     free(r->slots);
     free(r->pfds);
+    tc_buf_free(&r->pending);
     tc_buf_free(&r->line);
 }
 
@@ -753,6 +1005,7 @@ int tc_run(const struct tc_request *req, const struct tc_sink *sink)
 {
     struct run r;
     int rc = run_open(&r, req, sink) == 0 ? loop(&r) : LOOP_NO_MEMORY;
+    flush_pending(&r); /* the probes that ended before a signal stopped the run */
     int status = run_status(&r);
     run_close(&r);
     if (rc > 0)

@@ -290,6 +290,10 @@ struct tc_sink {
     /* The signal mask ppoll() waits with: signals that must wake the loop are unblocked in it.
      * NULL: the current mask. */
     const sigset_t *wait_mask;
+    /* A descriptor the loop also waits on for reading, so that `interrupted` is asked as soon
+     * as it becomes readable: the builtin's signalfd for the SIGINT it keeps blocked in ping
+     * mode.  0: none (a zeroed sink has none). */
+    int wake_fd;
     FILE *out;      /* stdout: -j objects and ping mode's lines go here */
     FILE *progress; /* a terminal for the live progress line, or NULL (tcpcheck(1), OUTPUT) */
 };

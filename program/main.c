@@ -63,7 +63,8 @@ static const char help_outro[] =
     "\n"
     "Exit status: 0 open, 1 refused, 2 usage error, 3 timeout, 4 unresolved,\n"
     "5 unreachable, 6 mismatch (-E; open with -C), 7 local or proxy error,\n"
-    "130 interrupted.\n"
+    "130 interrupted.  Ping mode (-k): 0 when every target had an open probe,\n"
+    "as ping.\n"
     "With -- COMMAND, COMMAND replaces tcpcheck when the run succeeds.\n";
 
 /* ---- signals ---- */

@@ -594,6 +594,171 @@ static void test_success_very_verbose(void)
     CHECK(success_is(&opt, &r, -1, "Connection to db 5432 port [tcp/postgresql] succeeded!"));
 }
 
+/* -C (tcpcheck(1), EXPECT CLOSED): an open target fails in its own words, a refused one passes
+ * in nc's; the state word stays the truth in JSON. */
+static void test_expect_closed(void)
+{
+    struct tc_options opt = default_options();
+    opt.expect_closed = true;
+    struct tc_result r = result_for("db", 65001, TC_OPEN);
+    CHECK(failure_is(&opt, &r, "")); /* open without the reason: nothing to say */
+    r.mismatch = TC_MISMATCH_EXPECT_CLOSED;
+    CHECK(failure_is(&opt, &r,
+                     "connect to db port 65001 (tcp) succeeded, but -C expected it closed"));
+    set_ipv4(&r, "10.0.0.5");
+    r.rtt = 412;
+    CHECK(json_is(&opt, &r,
+                  "{\"host\":\"db\",\"port\":65001,\"state\":\"open\",\"address\":\"10.0.0.5\","
+                  "\"rtt_ms\":0.412,\"attempts\":1,\"elapsed_ms\":0.000,\"error\":\"connect to db "
+                  "port 65001 (tcp) succeeded, but -C expected it closed\"}"));
+    r = result_for("db", 65001, TC_REFUSED);
+    opt.verbose = 1;
+    CHECK(success_is(&opt, &r, -1, "Connection to db 65001 port [tcp/*] refused, as -C expected"));
+    CHECK(success_is(&opt, &r, 2400000,
+                     "Connection to db 65001 port [tcp/*] refused after 2.4 s, as -C expected"));
+    opt.verbose = 2;
+    set_ipv4(&r, "10.0.0.5");
+    CHECK(success_is(&opt, &r, -1,
+                     "Connection to db (10.0.0.5) 65001 port [tcp/*] refused, as -C expected"));
+}
+
+/* ---- ping mode ---------------------------------------------------------------------------- */
+
+static bool probe_is(const struct tc_options *opt, const struct tc_result *r, uint64_t seq,
+                     const char *want)
+{
+    struct tc_buf b = {0};
+    tc_format_probe(&b, opt, r, seq);
+    return formatted_is(&b, want);
+}
+
+static bool summary_is(const struct tc_result *r, const struct tc_ping_summary *sum,
+                       const char *want)
+{
+    struct tc_buf b = {0};
+    tc_format_ping_summary(&b, r, sum);
+    return formatted_is(&b, want);
+}
+
+/* tcpcheck(1), PING MODE: a line per probe in each state. */
+static void test_ping_probe_lines(void)
+{
+    struct tc_options opt = default_options();
+    struct tc_result r = result_for("db", 5432, TC_OPEN);
+    set_ipv4(&r, "10.0.0.5");
+    r.rtt = 412;
+    CHECK(probe_is(&opt, &r, 3, "Connected to db (10.0.0.5) port 5432: seq=3 time=0.412 ms"));
+    r.host = "10.0.0.5";
+    r.host_numeric = true;
+    CHECK(probe_is(&opt, &r, 18446744073709551615u,
+                   "Connected to 10.0.0.5 port 5432: seq=18446744073709551615 time=0.412 ms"));
+    r = result_for("db", 5432, TC_REFUSED);
+    set_ipv4(&r, "10.0.0.5");
+    r.sys_errno = ECONNREFUSED;
+    CHECK(probe_is(&opt, &r, 4, "db port 5432: seq=4 refused (Connection refused)"));
+    opt.verbose = 1;
+    CHECK(probe_is(&opt, &r, 4, "db (10.0.0.5) port 5432: seq=4 refused (Connection refused)"));
+    opt.verbose = 0;
+    r = result_for("db", 5432, TC_TIMEOUT);
+    strcpy(opt.limit.text, "250ms");
+    CHECK(probe_is(&opt, &r, 5, "db port 5432: seq=5 timeout (timed out after 250ms)"));
+    r = result_for("db", 5432, TC_UNREACHABLE);
+    r.sys_errno = EHOSTUNREACH;
+    CHECK(probe_is(&opt, &r, 6, "db port 5432: seq=6 unreachable (No route to host)"));
+    r = result_for("no\x1b", 5432, TC_UNRESOLVED);
+    r.resolve_failure = TC_RESOLVE_NONAME;
+    CHECK(probe_is(&opt, &r, 7, "no\\x1b port 5432: seq=7 unresolved (Name or service not known)"));
+    r = result_for("db", 22, TC_MISMATCH);
+    opt.expect = "SSH-*";
+    r.mismatch = TC_MISMATCH_CLOSED;
+    r.rtt = 301;
+    r.reply = (const unsigned char *)"HTTP\r\n";
+    r.reply_len = 6;
+    CHECK(probe_is(&opt, &r, 8,
+                   "db port 22: seq=8 mismatch time=0.301 ms (reply did not match 'SSH-*': "
+                   "closed by peer: \"HTTP\\r\\n\")"));
+    opt.expect = NULL;
+    r = result_for("db", 5432, TC_ERROR);
+    r.error_context = "socket";
+    r.sys_errno = EMFILE;
+    CHECK(probe_is(&opt, &r, 9, "db port 5432: seq=9 error (socket: Too many open files)"));
+}
+
+static void test_ping_summaries(void)
+{
+    struct tc_result r = result_for("db", 5432, TC_OPEN);
+    struct tc_ping_summary sum = {.probes = 10,
+                                  .open = 9,
+                                  .rtt_min = 301,
+                                  .rtt_avg = 412,
+                                  .rtt_max = 980,
+                                  .rtt_mdev = 121,
+                                  .time = 9049999};
+    CHECK(summary_is(&r, &sum,
+                     "--- db port 5432 ---\n10 probes, 9 open, 10% failed, time 9.0 s\n"
+                     "rtt min/avg/max/mdev = 0.301/0.412/0.980/0.121 ms\n"));
+    struct tc_buf b = {0};
+    tc_format_ping_summary_json(&b, &r, &sum);
+    CHECK(!b.failed && json_valid(b.data, b.len, '{'));
+    CHECK(formatted_is(&b, "{\"host\":\"db\",\"port\":5432,\"state\":\"open\",\"probes\":10,"
+                           "\"open\":9,\"rtt_min_ms\":0.301,\"rtt_avg_ms\":0.412,"
+                           "\"rtt_max_ms\":0.980,\"rtt_mdev_ms\":0.121,\"elapsed_ms\":9049.999,"
+                           "\"summary\":true}"));
+    sum = (struct tc_ping_summary){
+        .probes = 3, .open = 1, .rtt_min = 5, .rtt_avg = 5, .rtt_max = 5, .time = 2000000};
+    CHECK(summary_is(&r, &sum,
+                     "--- db port 5432 ---\n3 probes, 1 open, 66.67% failed, time 2.0 s\n"
+                     "rtt min/avg/max/mdev = 0.005/0.005/0.005/0.000 ms\n"));
+    sum.open = 2;
+    CHECK(summary_is(&r, &sum,
+                     "--- db port 5432 ---\n3 probes, 2 open, 33.33% failed, time 2.0 s\n"
+                     "rtt min/avg/max/mdev = 0.005/0.005/0.005/0.000 ms\n"));
+    sum = (struct tc_ping_summary){.probes = 8, .open = 7, .time = 0};
+    CHECK(summary_is(&r, &sum,
+                     "--- db port 5432 ---\n8 probes, 7 open, 12.5% failed, time 0.0 s\n"
+                     "rtt min/avg/max/mdev = 0.000/0.000/0.000/0.000 ms\n"));
+    /* Never 0% or 100% unless it is. */
+    sum = (struct tc_ping_summary){.probes = 30000, .open = 29999};
+    CHECK(summary_is(&r, &sum,
+                     "--- db port 5432 ---\n30000 probes, 29999 open, 0.01% failed, time 0.0 s\n"
+                     "rtt min/avg/max/mdev = 0.000/0.000/0.000/0.000 ms\n"));
+    sum.open = 1;
+    CHECK(summary_is(&r, &sum,
+                     "--- db port 5432 ---\n30000 probes, 1 open, 99.99% failed, time 0.0 s\n"
+                     "rtt min/avg/max/mdev = 0.000/0.000/0.000/0.000 ms\n"));
+    r.state = TC_REFUSED;
+    sum = (struct tc_ping_summary){.probes = 2, .time = 1000000};
+    CHECK(
+        summary_is(&r, &sum, "--- db port 5432 ---\n2 probes, 0 open, 100% failed, time 1.0 s\n"));
+    b = (struct tc_buf){0};
+    tc_format_ping_summary_json(&b, &r, &sum);
+    CHECK(formatted_is(&b, "{\"host\":\"db\",\"port\":5432,\"state\":\"refused\",\"probes\":2,"
+                           "\"open\":0,\"rtt_min_ms\":null,\"rtt_avg_ms\":null,"
+                           "\"rtt_max_ms\":null,\"rtt_mdev_ms\":null,\"elapsed_ms\":1000.000,"
+                           "\"summary\":true}"));
+    sum = (struct tc_ping_summary){0};
+    CHECK(summary_is(&r, &sum, "--- db port 5432 ---\n0 probes, 0 open, time 0.0 s\n"));
+    b = (struct tc_buf){0};
+    tc_format_ping_summary_json(&b, &r, &sum);
+    CHECK(!b.failed && json_valid(b.data, b.len, '{') && strstr(b.data, "\"state\":null,"));
+    tc_buf_free(&b);
+}
+
+static void test_ping_json_probe(void)
+{
+    struct tc_options opt = default_options();
+    struct tc_result r = result_for("db", 5432, TC_REFUSED);
+    r.sys_errno = ECONNREFUSED;
+    r.attempts = 4;
+    struct tc_buf b = {0};
+    tc_format_probe_json(&b, &opt, &r, 4);
+    CHECK(!b.failed && json_valid(b.data, b.len, '{'));
+    CHECK(formatted_is(&b,
+                       "{\"host\":\"db\",\"port\":5432,\"state\":\"refused\",\"address\":null,"
+                       "\"rtt_ms\":null,\"attempts\":4,\"elapsed_ms\":0.000,\"error\":\"connect "
+                       "to db port 5432 (tcp) failed: Connection refused\",\"seq\":4}"));
+}
+
 /* ---- addresses ---------------------------------------------------------------------------- */
 
 static bool address_is(const struct sockaddr_storage *ss, size_t size, const char *want)
@@ -944,6 +1109,10 @@ int main(void)
     test_failure_hostile_host();
     test_success();
     test_success_very_verbose();
+    test_expect_closed();
+    test_ping_probe_lines();
+    test_ping_summaries();
+    test_ping_json_probe();
     test_address();
     test_json_objects();
     test_json_objects_random();
