@@ -63,7 +63,22 @@ static const char help_outro[] =
     "\n"
     "Exit status: 0 open, 1 refused, 2 usage error, 3 timeout, 4 unresolved,\n"
     "5 unreachable, 6 mismatch (-E; open with -C), 7 local error, 130 interrupted.\n"
-    "With -- COMMAND, COMMAND replaces tcpcheck when the run succeeds.\n";
+    "With -- COMMAND, COMMAND replaces tcpcheck when the run succeeds.\n"
+    "On a terminal (stderr), a run that lasts shows one live progress line.\n";
+
+/* ---- the progress line ---- */
+
+/* Where the engine may draw its live progress line (tcpcheck(1), OUTPUT): standard error when
+ * it is a terminal that can erase a line, as git decides for its progress (TERM unset or
+ * "dumb", as in an editor's shell buffer, cannot); never a pipe or a file.  The engine adds
+ * its own rules (not with -q, -j or in ping mode). */
+static FILE *progress_terminal(void)
+{
+    const char *term = getenv("TERM");
+    if (!isatty(STDERR_FILENO) || !term || !*term || strcmp(term, "dumb") == 0)
+        return NULL;
+    return stderr;
+}
 
 /* ---- signals ---- */
 
@@ -183,6 +198,7 @@ int main(int argc, char **argv)
     sink.interrupted = check_interrupted;
     sink.wait_mask = &wait_mask;
     sink.out = stdout;
+    sink.progress = progress_terminal();
     status = finish_output(tc_run(&req, &sink));
     status = tc_apply_healthcheck(&req.opt, status);
     if (status == 0 && req.command != NULL)
