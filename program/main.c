@@ -69,8 +69,8 @@ static const char help_outro[] =
 /* ---- the progress line ---- */
 
 /* Where the engine may draw its live progress line (tcpcheck(1), OUTPUT): standard error when
- * it is a terminal that can erase a line, as git decides for its progress (TERM unset or
- * "dumb", as in an editor's shell buffer, cannot); never a pipe or a file.  The engine adds
+ * it is a terminal that can erase a line (TERM unset or "dumb", as in an editor's shell buffer,
+ * cannot); never a pipe or a file.  The engine adds
  * its own rules (not with -q, -j or in ping mode). */
 static FILE *progress_terminal(void)
 {
