@@ -409,6 +409,20 @@ static void tell_line(void *ctx, const char *line)
     fprintf(stderr, "%s\n", line);
 }
 
+/* Where the engine may draw its live progress line (tcpcheck(1), OUTPUT): only in an
+ * interactive shell (someone typed the command and watches it; a script's terminal is the
+ * script's to lay out), and only on a standard error that is a terminal able to erase a line
+ * (TERM as bash itself reads it: unset or "dumb" cannot).  The engine adds its own rules (not
+ * with -q, -j or in ping mode). */
+static FILE *progress_terminal(void)
+{
+    const char *term = get_string_value("TERM");
+    if (!interactive_shell || !isatty(fileno(stderr)) || !term || !*term ||
+        strcmp(term, "dumb") == 0)
+        return NULL;
+    return stderr;
+}
+
 /* Probe a parsed request; returns the status before -H is applied. */
 static int probe_request(const struct tc_request *req)
 {
@@ -430,6 +444,7 @@ static int probe_request(const struct tc_request *req)
         .result = target ? collect_result : NULL,
         .interrupted = pending_interrupt,
         .out = stdout,
+        .progress = progress_terminal(),
     };
     int status = run_with_signals_held(req, &sink, &call);
 
@@ -519,7 +534,9 @@ static const char doc_intro[] =
 static const char doc_outro[] =
     "  --version   print the version\n"
     "\n"
-    "Run a command only on success with `tcpcheck ... && COMMAND'.\n"
+    "Run a command only on success with `tcpcheck ... && COMMAND'.  In an\n"
+    "interactive shell, a run that lasts shows one live progress line when\n"
+    "stderr is a terminal.\n"
     "\n"
     "Exit Status:\n"
     "  0 open (all targets, or as -a/-m ask), 1 refused, 2 usage error (nothing\n"

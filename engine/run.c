@@ -29,6 +29,7 @@
 #include "heap.h"
 #include "hosts.h"
 #include "probe.h"
+#include "progress.h"
 #include "report.h"
 
 #define POLL_SLICE 100000 /* look at the interrupt flags at least this often */
@@ -291,6 +292,7 @@ struct run {
     bool ping_over;        /* ping mode ends early: Ctrl-C, or stdout failed */
     struct tc_buf pending; /* ping mode: lines not written yet (see flush_pending) */
     struct tc_buf line;
+    struct tc_progress progress; /* the live line on a terminal (progress.h) */
 };
 
 /* ---- what passes, and the run's status ---- */
@@ -367,8 +369,10 @@ static void say(struct run *r, const char *line, bool failure)
     void (*out)(void *, const char *) = failure ? r->sink->say : r->sink->tell;
     if (!out)
         out = r->sink->say;
-    if (out && !r->opt->quiet && !r->opt->json)
+    if (out && !r->opt->quiet && !r->opt->json) {
+        tc_progress_erase(&r->progress);
         out(r->sink->ctx, line);
+    }
 }
 
 /* Wait mode with -v: one line when a target's state changes, one when it opens. */
@@ -821,6 +825,32 @@ static size_t carry_out_stop(struct run *r, tc_usec now)
     return n;
 }
 
+/* ---- the progress line ---- */
+
+/* When a draw is due: the first target not done in argument order (a record not final, else
+ * the next one on the command line) and how many are done.  A scan of the records alive, at
+ * most five times a second. */
+static void show_progress(struct run *r, tc_usec now)
+{
+    if (!tc_progress_due(&r->progress, now))
+        return;
+    struct tc_progress_view v = {.done = r->passed + r->failed, .total = r->req->ntargets};
+    for (uint64_t seq = r->table.head; seq < r->table.tail; seq++) {
+        const struct target *t = target_at(&r->table, seq);
+        if (t->stage == TARGET_FINAL) {
+            v.done++;
+        } else if (!v.host) {
+            v.host = &r->req->hosts[r->req->words[t->word].host];
+            v.port = t->port;
+        }
+    }
+    if (!v.host && next_queued(r)) {
+        v.host = &r->req->hosts[r->req->words[r->next_word].host];
+        v.port = r->next_port;
+    }
+    tc_progress_draw(&r->progress, &v, now);
+}
+
 /* ---- the poll loop ---- */
 
 /* Start, step and report until nothing moves (an attempt that ends frees a unit, a report
@@ -939,6 +969,7 @@ static int loop(struct run *r)
             return LOOP_NO_MEMORY;
         if (finished(r))
             return LOOP_DONE;
+        show_progress(r, now);
         tc_usec wakeup = busy ? now : next_wakeup(r, now);
         size_t n, nresolver;
         if (!build_pollfds(r, &n, &nresolver))
@@ -984,11 +1015,13 @@ static int run_open(struct run *r, const struct tc_request *req, const struct tc
     r->run_deadline = INT64_MAX;
     if (req->opt.wait_mode && req->opt.wait.usec > 0)
         r->run_deadline = r->run_start + req->opt.wait.usec;
+    tc_progress_open(&r->progress, sink->progress, &req->opt, r->run_start);
     return 0;
 }
 
 static void run_close(struct run *r)
 {
+    tc_progress_close(&r->progress); /* before the run's last words, and before it returns */
     for (size_t i = 0; r->slots && i < r->slots_cap; i++)
         tc_probe_free(&r->slots[i].probe, &r->env);
     tc_hosts_close(r->hosts); /* after the probes: they hold lookups */

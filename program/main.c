@@ -65,7 +65,22 @@ static const char help_outro[] =
     "5 unreachable, 6 mismatch (-E; open with -C), 7 local or proxy error,\n"
     "130 interrupted.  Ping mode (-k): 0 when every target had an open probe,\n"
     "as ping.\n"
-    "With -- COMMAND, COMMAND replaces tcpcheck when the run succeeds.\n";
+    "With -- COMMAND, COMMAND replaces tcpcheck when the run succeeds.\n"
+    "On a terminal (stderr), a run that lasts shows one live progress line.\n";
+
+/* ---- the progress line ---- */
+
+/* Where the engine may draw its live progress line (tcpcheck(1), OUTPUT): standard error when
+ * it is a terminal that can erase a line (TERM unset or "dumb", as in an editor's shell buffer,
+ * cannot); never a pipe or a file.  The engine adds
+ * its own rules (not with -q, -j or in ping mode). */
+static FILE *progress_terminal(void)
+{
+    const char *term = getenv("TERM");
+    if (!isatty(STDERR_FILENO) || !term || !*term || strcmp(term, "dumb") == 0)
+        return NULL;
+    return stderr;
+}
 
 /* ---- signals ---- */
 
@@ -185,6 +200,7 @@ int main(int argc, char **argv)
     sink.interrupted = check_interrupted;
     sink.wait_mask = &wait_mask;
     sink.out = stdout;
+    sink.progress = progress_terminal();
     status = finish_output(tc_run(&req, &sink));
     status = tc_apply_healthcheck(&req.opt, status);
     if (status == 0 && req.command != NULL)
