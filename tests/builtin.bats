@@ -463,11 +463,14 @@ expect_interrupt() {
     python3 -c 'import pty' 2>/dev/null || skip "python3 has no pty module"
     TC_ASAN_RUNTIME=$(gcc -print-file-name=libasan.so) \
         run --separate-stderr python3 - "$TC_SO" "$LO" "$BACKLOG" <<'EOF'
-import os, pty, select, sys, time
+import os, pty, select, signal, sys, time
 
 so, lo, port = sys.argv[1], sys.argv[2], sys.argv[3]
 pid, fd = pty.fork()
 if pid == 0:
+    # A run started with SIGINT ignored passes that on: give this bash a terminal's defaults.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
     # TC_SANITIZE=1: the ASan-built .so needs the ASan runtime in this bash (and only there).
     env = dict(os.environ)
     if os.environ.get("TC_SANITIZE") == "1":

@@ -317,29 +317,42 @@ prober_pid() {
         cmd="'$TC' -k 0 -i 0.1 127.0.0.1 $PORT; echo \"rc=\$?\""
     fi
     cat >"$BATS_TEST_TMPDIR/drive.py" <<'EOF'
-import os, pty, select, sys, time
+import os, pty, select, signal, sys, time
 env = dict(os.environ, PS1="PROMPT> ", TERM="dumb")
 pid, fd = pty.fork()
 if pid == 0:
+    # A run started with SIGINT ignored (a background job of a script) passes that on, and an
+    # ignored SIGINT stays ignored (tcpcheck(1), SIGNALS): give this bash the terminal's default.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
     os.execvpe("bash", ["bash", "--norc", "--noprofile", "-i"], env)
-def read_for(seconds):
-    out, end = b"", time.time() + seconds
-    while time.time() < end:
+out = b""
+def read_until(marker, seconds):
+    """Reads until `marker` has arrived (or `seconds` passed): steps wait for what they need,
+    not for a fixed time, so a loaded machine only makes the test slower."""
+    global out
+    end = time.time() + seconds
+    while marker not in out and time.time() < end:
         if select.select([fd], [], [], 0.05)[0]:
             try:
                 out += os.read(fd, 4096)
             except OSError:
                 break
-    return out
-read_for(0.5)
+read_until(b"PROMPT> ", 10)
 os.write(fd, sys.argv[1].encode() + b"\n")
-out = read_for(0.8)
+read_until(b"seq=2 time=", 10)
 os.write(fd, b"\x03")
-out += read_for(1.0)
+read_until(b"\nrc=", 10)
+read_until(b"PROMPT> ", 2)
 os.write(fd, b"echo still-here\n")
-out += read_for(0.5)
+read_until(b"\nstill-here", 10)
 os.write(fd, b"exit\n")
-out += read_for(0.3)
+read_until(b"exit\r\n", 2)
+time.sleep(0.2)
+try:
+    os.kill(pid, signal.SIGKILL)  # never wait for ever on a bash that did not exit
+except ProcessLookupError:
+    pass
 os.waitpid(pid, 0)
 sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
 EOF

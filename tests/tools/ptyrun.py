@@ -147,6 +147,10 @@ def main():
     pid, fd = pty.fork()
     if pid == 0:
         try:
+            # A run started with SIGINT ignored passes that on, and tcpcheck keeps an ignored
+            # signal ignored: the command gets a terminal's defaults.
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGQUIT, signal.SIG_DFL)
             os.execvpe(args.command[0], args.command, env)
         finally:
             os._exit(127)
