@@ -7,6 +7,7 @@
  * table's (options.c); what each one means is set_option()'s one switch.  Options come
  * before the first target; targets.c parses the rest.  Nothing here touches the network.
  */
+#include "escape.h"
 #include "options.h"
 #include "proxyurl.h"
 #include "targets.h"
@@ -193,17 +194,6 @@ static bool parse_proxy(struct parse_state *st, const char *text)
 
 /* ---- -S, -E, -V ---- */
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes one escape after its backslash; returns the bytes consumed after it, or 0. */
 static size_t decode_escape(const char *p, unsigned char *out)
 {
@@ -213,8 +203,8 @@ static size_t decode_escape(const char *p, unsigned char *out)
         *out = (unsigned char)found[1]; /* "0" pairs with the string's own NUL */
         return 1;
     }
-    if (*p == 'x' && hex_value(p[1]) >= 0 && hex_value(p[2]) >= 0) {
-        *out = (unsigned char)(hex_value(p[1]) * 16 + hex_value(p[2]));
+    if (*p == 'x' && tc_hex_value(p[1]) >= 0 && tc_hex_value(p[2]) >= 0) {
+        *out = (unsigned char)(tc_hex_value(p[1]) * 16 + tc_hex_value(p[2]));
         return 3;
     }
     return 0;

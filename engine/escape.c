@@ -18,6 +18,17 @@ size_t tc_escape_byte(char out[TC_ESCAPED_BYTE_MAX], unsigned char c)
                             hex_digits[c & 0xf]);
 }
 
+int tc_hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 void tc_escape_text(struct tc_buf *out, const unsigned char *s, size_t n)
 {
     tc_buf_append(out, "", 0);

@@ -25,4 +25,8 @@ void tc_escape_string(struct tc_buf *out, const char *s);
  * ...), `"` and `\` escaped, and each byte of invalid UTF-8 replaced by U+FFFD. */
 void tc_json_string(struct tc_buf *out, const unsigned char *s, size_t n);
 
+/* The value of one hexadecimal digit (either case), or -1: the reverse of \xHH, for -S's escapes
+ * and a proxy URL's percent-encoded credentials. */
+int tc_hex_value(char c);
+
 #endif

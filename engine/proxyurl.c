@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "escape.h"
 #include "targets.h"
 #include "usage.h"
 
@@ -52,17 +53,6 @@ static const char *after_scheme(const char *text, enum tc_proxy_kind *kind)
 
 /* ---- credentials ---- */
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Overwrites a secret in a way the compiler may not drop as a dead store. */
 static void wipe(char *s)
 {
@@ -84,8 +74,8 @@ static char *percent_decode(const char *text, size_t len, const char **problem)
             out[n++] = text[i];
             continue;
         }
-        int hi = i + 2 < len ? hex_value(text[i + 1]) : -1;
-        int lo = hi >= 0 ? hex_value(text[i + 2]) : -1;
+        int hi = i + 2 < len ? tc_hex_value(text[i + 1]) : -1;
+        int lo = hi >= 0 ? tc_hex_value(text[i + 2]) : -1;
         if (lo < 0 || hi * 16 + lo == 0) {
             out[n] = '\0';
             wipe(out);

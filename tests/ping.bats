@@ -328,11 +328,12 @@ if pid == 0:
     os.execvpe("bash", ["bash", "--norc", "--noprofile", "-i"], env)
 out = b""
 def read_until(marker, seconds):
-    """Reads until `marker` has arrived (or `seconds` passed): steps wait for what they need,
-    not for a fixed time, so a loaded machine only makes the test slower."""
+    """Reads until `marker` has arrived after what was read so far (or `seconds` passed):
+    steps wait for what they need, not for a fixed time, so a loaded machine only makes the
+    test slower."""
     global out
-    end = time.time() + seconds
-    while marker not in out and time.time() < end:
+    start, end = len(out), time.time() + seconds
+    while marker not in out[start:] and time.time() < end:
         if select.select([fd], [], [], 0.05)[0]:
             try:
                 out += os.read(fd, 4096)
