@@ -98,7 +98,17 @@ proxy() { # -x WORD: kind $pk (5, 5h, connect), $ph, $pp, credentials in $pc; ne
 numeric() { case $1 in *:*) ;; *[!0-9.]* | '') return 1 ;; esac; }
 
 [ "${1-}" = --version ] && echo "tcpcheck @VERSION@ (sh fallback)" && exit 0
-[ "${1-}" = --help ] && echo "usage: tcpcheck [-aCHqvz] [-w SECS] [-W SECS] [-i SECS] [-m N] [-c N] [-x PROXY] TARGET... [-- COMMAND...]" && exit 0
+[ "${1-}" = --help ] && printf '%s\n' \
+	'Usage: tcpcheck [-46aCHnqRvz] [-w SECS] [-W SECS] [-i SECS] [-k COUNT] [-m N]' \
+	'                [-c N] [-s ADDR] [-x PROXY] [-S DATA] [-E PATTERN] [-j]' \
+	'                TARGET... [-- COMMAND [ARG...]]' \
+	'This is tcpcheck'\''s sh fallback: no tcpcheck program was found, so it probes with' \
+	'bash'\''s /dev/tcp or nc, one target after another.  It checks the whole line as' \
+	'the program does (a bad one is status 2), and answers what it cannot do' \
+	'honestly with one line and status 7 before probing: -4 -6 -n -s -S -E -j -k -R,' \
+	'and unix: targets or -x without OpenBSD nc.  tcpcheck(1), THE SH FALLBACK.' \
+	'Exit status: 0 open, 1 refused, 2 usage error, 3 timeout, 4 unresolved,' \
+	'5 unreachable, 6 open with -C, 7 local or proxy error, or cannot do it here.' && exit 0
 opts=:46aCHjnqRvzc:E:i:k:m:s:S:V:w:W:x:
 while getopts $opts o 2>/dev/null; do [ "$o" = H ] && H=1; done # -H counts wherever it stands
 OPTIND=1

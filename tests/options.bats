@@ -130,6 +130,19 @@ form_help() {
     same "the sh fallback" "$(man_synopsis | from_synopsis)" "$(from_getopts "$opts")"
 }
 
+@test "the sh fallback's own --help has the man page's synopsis (without the builtin's -V)" {
+    # a copy away from build/ and a PATH without the program: the fallback answers itself
+    mkdir -p "$BATS_TEST_TMPDIR/alone"
+    cp "$FALLBACK" "$BATS_TEST_TMPDIR/alone/tcpcheck.sh"
+    run env PATH=/nonexistent "$(command -v sh)" "$BATS_TEST_TMPDIR/alone/tcpcheck.sh" --help
+    check_status 0
+    [[ $output == *"sh fallback"* ]] || { show_run; false; }
+    got=$(sed -n '1,/TARGET/p' <<<"$output" | tr -s ' \n' ' ' | sed 's/ $//')
+    want=$(man_synopsis)
+    want="Usage: tcpcheck ${want/ \[-V NAME\]/} TARGET... [-- COMMAND [ARG...]]"
+    [[ $got == "$want" ]] || { printf 'want: %s\ngot:  %s\n' "$want" "$got"; false; }
+}
+
 @test "every option of the synopsis has its own entry in OPTIONS" {
     sect=$(sed -n '/^\.SH OPTIONS/,/^\.SH STATES/p' "$MAN")
     for o in $(man_synopsis | from_synopsis); do
