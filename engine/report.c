@@ -579,9 +579,8 @@ static void json_error(struct tc_buf *out, const struct tc_options *opt, const s
     tc_buf_free(&line);
 }
 
-/* The keys of a result's object, without the closing brace. */
-static void json_result_keys(struct tc_buf *out, const struct tc_options *opt,
-                             const struct tc_result *r)
+/* `{"host":...,"port":...,"state":` -- a unix: target's port is null (tcpcheck(1), OUTPUT). */
+static void json_host_port(struct tc_buf *out, const struct tc_result *r)
 {
     tc_buf_puts(out, "{\"host\":");
     json_cstring(out, r->host);
@@ -589,6 +588,13 @@ static void json_result_keys(struct tc_buf *out, const struct tc_options *opt,
         tc_buf_puts(out, ",\"port\":null,\"state\":");
     else
         tc_buf_printf(out, ",\"port\":%u,\"state\":", (unsigned)r->port);
+}
+
+/* The keys of a result's object, without the closing brace. */
+static void json_result_keys(struct tc_buf *out, const struct tc_options *opt,
+                             const struct tc_result *r)
+{
+    json_host_port(out, r);
     json_cstring(out, tc_state_word(r->state));
     tc_buf_puts(out, ",\"address\":");
     json_address(out, r);
@@ -769,9 +775,7 @@ static void json_ms_or_null(struct tc_buf *out, const char *key, bool known, tc_
 void tc_format_ping_summary_json(struct tc_buf *out, const struct tc_result *r,
                                  const struct tc_ping_summary *s)
 {
-    tc_buf_puts(out, "{\"host\":");
-    json_cstring(out, r->host);
-    tc_buf_printf(out, ",\"port\":%u,\"state\":", (unsigned)r->port);
+    json_host_port(out, r);
     if (s->probes > 0)
         json_cstring(out, tc_state_word(r->state));
     else

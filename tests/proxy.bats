@@ -180,6 +180,23 @@ expect_lines() {
         "=> 0"
 }
 
+@test "microsocks: ping mode says what the proxy answered for each probe, and a proxy that is down" {
+    run --separate-stderr in_proxy_netns 'ns_server -p 7000 hold; start_microsocks 1080 || exit 97
+        x=socks5h://127.0.0.1:1080
+        tc -k 1 -x $x 127.0.0.1 2222; echo "=> $?"
+        tc -k 1 -x $x 10.78.0.5 22; echo "=> $?"
+        tc -k 1 -x socks5://127.0.0.1:1081 127.0.0.1 $PORT; echo "=> $?"
+        tc -k 1 -x $x 127.0.0.1 $PORT | head -1'
+    check_status 0
+    [[ $output == *"127.0.0.1 port 2222: seq=1 refused (SOCKS5 reply 5: Connection refused)"$'\n'*"=> 1"* ]] ||
+        { show_run; false; }
+    [[ $output == *"10.78.0.5 port 22: seq=1 unreachable (SOCKS5 reply 4: Host unreachable)"$'\n'*"=> 5"* ]] ||
+        { show_run; false; }
+    [[ $output == *": seq=1 error (proxy 127.0.0.1 port 1081: connect failed: Connection refused)"$'\n'*"=> 7"* ]] ||
+        { show_run; false; }
+    [[ ${lines[-1]} == "Connected to 127.0.0.1 port "*": seq=1 time="*" ms" ]] || { show_run; false; }
+}
+
 @test "microsocks -u/-P: right, wrong and missing credentials; the password is never shown" {
     run --separate-stderr in_proxy_netns 'ns_server -p 7000 hold; start_microsocks 1080 -u alice -P "s3cr3t-pw" || exit 97
         probe -vv -x "socks5://alice:s3cr3t-pw@127.0.0.1:1080" 127.0.0.1 $PORT

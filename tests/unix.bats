@@ -187,6 +187,31 @@ time.sleep(30)' "$SOCK" >"$BATS_TEST_TMPDIR/dgram.out" 3>&- &
     expect_err "$SOCK: reply did not match 'SSH-*': closed by peer: \"HELLO\\n\""
 }
 
+@test "unix: -C passes a socket nobody accepts on and fails a listening one (6), by the path" {
+    start_unix "$SOCK" hold
+    run_tc -C -v "unix:$BATS_TEST_TMPDIR/none.sock"
+    check_status 0
+    expect_err "Connection to $BATS_TEST_TMPDIR/none.sock refused, as -C expected"
+    run_tc -C "unix:$SOCK"
+    check_status 6
+    expect_err "connect to $SOCK succeeded, but -C expected it closed"
+}
+
+@test "unix: -k names the path in every line, and its JSON summary has port null too" {
+    start_unix "$SOCK" hold
+    run_tc -k 2 -i 0.05 "unix:$SOCK" "unix:$BATS_TEST_TMPDIR/none.sock"
+    check_status 1
+    [[ ${lines[0]} == "Connected to $SOCK: seq=1 time="*" ms" ]] || { show_run; false; }
+    [[ $output == *$'\n'"$BATS_TEST_TMPDIR/none.sock: seq=1 refused (No such file or directory)"$'\n'* ]] ||
+        { show_run; false; }
+    [[ $output == *$'\n'"--- $SOCK ---"$'\n'"2 probes, 2 open, 0% failed, time "* ]] || { show_run; false; }
+    [[ $output != *"port"* ]] || { show_run; false; }
+    run_tc -j -k 1 "unix:$SOCK"
+    check_status 0
+    [[ $(jq -s -c 'map([.port, .state, .summary])' <<<"$output") == '[[null,"open",null],[null,"open",true]]' ]] ||
+        { show_run; false; }
+}
+
 @test "unix: -j has the path as host and address, and port null" {
     start_unix "$SOCK" hold
     run_tc -j "unix:$SOCK" "unix:$BATS_TEST_TMPDIR/none.sock"
