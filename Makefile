@@ -217,7 +217,7 @@ FUZZ_PARSER  := $(addprefix engine/,args.c options.c proxyurl.c targets.c times.
 FUZZ_SRC_args   := $(FUZZ_PARSER)
 FUZZ_SRC_escape := $(FUZZ_PARSER)
 FUZZ_SRC_match  := engine/match.c
-FUZZ_SRC_json   := $(addprefix engine/,report.c escape.c buf.c states.c times.c)
+FUZZ_SRC_json   := $(addprefix engine/,report.c proxy.c escape.c buf.c states.c times.c)
 FUZZ_SRC_proxy  := $(addprefix engine/,proxy.c buf.c)
 FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(VERSION_DEF) $(WARN) -g -O1 \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iengine -Itests/fuzz

@@ -16,17 +16,16 @@
  * full backlog (EAGAIN) gives no event to wait for: it is tried again every UNIX_RETRY until
  * the deadline (tcpcheck(1), TARGETS, "Unix sockets").
  *
- * Every socket is non-blocking and close-on-exec.  Only this file writes a probe's fields.
+ * Every socket is non-blocking and close-on-exec.  Only this file writes a probe's fields;
+ * budget.c counts the sockets the probes hold against -c.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <stddef.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -35,86 +34,20 @@
 #include "probe.h"
 
 #define CONNECTION_ATTEMPT_DELAY 250000 /* RFC 8305 section 5 */
-#define DEFAULT_BUDGET 1024
-#define DESCRIPTOR_RESERVE 16 /* for the resolver, stdio and whatever the caller holds */
-#define SMALL_RUN 16          /* this few sockets fit any limit: no need to look at it */
-#define UNIX_RETRY 5000       /* a unix: socket whose backlog is full is tried this often */
+#define UNIX_RETRY 5000 /* a unix: socket whose backlog is full is tried this often */
 
-/* ---- the socket budget ---- */
-
-static size_t open_descriptors(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    if (!d)
-        return DESCRIPTOR_RESERVE;
-    size_t n = 0;
-    while (readdir(d))
-        n++;
-    closedir(d);
-    return n;
-}
-
-void tc_probe_env_init(struct tc_probe_env *env, const struct tc_options *opt)
-{
-    memset(env, 0, sizeof *env);
-    env->opt = opt;
-    env->budget = opt->max_inflight ? opt->max_inflight : DEFAULT_BUDGET;
-    env->budget_checked = opt->max_inflight != 0; /* -c N is the user's word */
-}
-
-/* The default budget, never more than the open-file limit allows (tcpcheck(1), OPTIONS, -c).
- * Counting the open descriptors costs five system calls, so it is done only once a run grows
- * past a handful of sockets: a single probe in a loop costs little more than its own socket.
- * A lower real limit is found at socket() (EMFILE) and respected there. */
-static size_t budget(struct tc_probe_env *env)
-{
-    if (env->budget_checked || env->units < SMALL_RUN)
-        return env->budget;
-    env->budget_checked = true;
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
-        env->budget + DESCRIPTOR_RESERVE <= rl.rlim_cur / 2)
-        return env->budget;
-    size_t used = open_descriptors() + DESCRIPTOR_RESERVE;
-    size_t room = rl.rlim_cur > used ? (size_t)rl.rlim_cur - used : 1;
-    if (room < env->budget)
-        env->budget = room;
-    return env->budget;
-}
-
-bool tc_probe_env_has_room(struct tc_probe_env *env)
-{
-    return env->units < budget(env);
-}
+/* ---- the sockets an attempt holds (budget.h counts them) ---- */
 
 static size_t sockets_held(const struct tc_probe *p)
 {
     return p->nconns + (p->xfd >= 0);
 }
 
-/* May this attempt open a socket now?  Its first one is its base unit: always. */
-static bool may_open_socket(struct tc_probe *p, struct tc_probe_env *env)
-{
-    if (sockets_held(p) == 0)
-        return true;
-    return !env->starting && env->units < budget(env);
-}
-
-/* Call before the socket counts as held by p: a socket beyond the first is an extra unit. */
-static void count_opened(const struct tc_probe *p, struct tc_probe_env *env)
-{
-    if (sockets_held(p) > 0)
-        env->units++;
-    env->sockets++;
-}
-
 /* Close a socket p still counts as held (so call before dropping it from conns or xfd). */
 static void close_held(const struct tc_probe *p, struct tc_probe_env *env, int fd)
 {
     close(fd);
-    env->sockets--;
-    if (sockets_held(p) > 1)
-        env->units--;
+    tc_probe_env_closed(env, sockets_held(p));
 }
 
 /* ---- failures and the end of an attempt ---- */
@@ -245,7 +178,7 @@ static void release(struct tc_probe *p, struct tc_probe_env *env)
     p->addrs = NULL;
     p->target_addrs = NULL;
     if (p->holds_unit)
-        env->units--;
+        tc_probe_env_give_unit(env);
     p->holds_unit = false;
 }
 
@@ -330,7 +263,7 @@ static void reset_attempt(struct tc_probe *p, struct tc_probe_env *env, const st
     p->start = a->now;
     p->deadline = a->deadline;
     p->holds_unit = true;
-    env->units++;
+    tc_probe_env_take_unit(env);
     p->addrs = &none;
     p->connect_port = proxy ? proxy->port : a->port;
     p->next_addr = 0;
@@ -526,16 +459,13 @@ static bool start_connection(struct tc_probe *p, struct tc_probe_env *env, size_
         return true;
     }
     int fd = open_socket(env, dest.ss_family, &context);
-    if (fd < 0 && (errno == EMFILE || errno == ENFILE) && env->sockets > 0) {
-        env->budget = env->sockets; /* the system's limit is lower than ours */
-        env->budget_checked = true;
+    if (fd < 0 && (errno == EMFILE || errno == ENFILE) && tc_probe_env_out_of_descriptors(env))
         return false;
-    }
     if (fd < 0) {
         record_failure(p, TC_ERROR, errno, context, &dest);
         return true;
     }
-    count_opened(p, env);
+    tc_probe_env_opened(env, sockets_held(p));
     /* The connect time is measured from a fresh reading taken right before connect() to the
      * one taken right after poll() saw the answer, never from the loop's own "now", which can
      * be older by the work done since (ping mode's times must be right). */
@@ -586,7 +516,7 @@ static bool give_up_oldest(struct tc_probe *p, struct tc_probe_env *env, tc_usec
 /* A socket for the next address: a free one, else one whose address's share is over. */
 static bool make_room(struct tc_probe *p, struct tc_probe_env *env, tc_usec now)
 {
-    while (!may_open_socket(p, env))
+    while (!tc_probe_env_may_open(env, sockets_held(p)))
         if (!give_up_oldest(p, env, now))
             return false;
     return true;

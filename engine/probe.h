@@ -3,13 +3,8 @@
  *
  * probe.c alone writes a probe's fields: the scheduler (run.c) starts an attempt, hands it what
  * poll saw and the time, and reads the result once tc_probe_done() says the attempt has one.
- *
- * The socket budget (-c, tcpcheck(1), OPTIONS) counts sockets, not targets.  Every attempt in
- * progress owns one *base unit* of it from its start to its end, whether it holds a socket yet
- * or not (a name still resolving, an address waiting for its turn): an attempt that was let in
- * is sure to get a socket.  A second socket for the same attempt (Happy Eyeballs racing the
- * next address) is an *extra unit*, taken only when the budget has one free and no target is
- * waiting to start.  So units = the sum over the attempts in progress of max(1, sockets held).
+ * Every attempt in progress owns a base unit of the socket budget (-c) from its start to its
+ * end, and an extra unit for each socket beyond its first: budget.h keeps the count.
  */
 #ifndef TC_PROBE_H
 #define TC_PROBE_H
@@ -17,20 +12,10 @@
 #include <poll.h>
 
 #include "addrs.h"
+#include "budget.h"
 #include "proxy.h"
 #include "resolve.h"
 #include "tcpcheck.h"
-
-/* What every probe of a run shares: the options and the socket budget. */
-struct tc_probe_env {
-    const struct tc_options *opt;
-    size_t budget;         /* -c; the default is lowered to what the open-file limit allows */
-    size_t units;          /* base and extra units in use (see above) */
-    size_t sockets;        /* sockets open now */
-    bool starting;         /* the scheduler has a target waiting to start: no extra units */
-    bool budget_checked;   /* the open-file limit was consulted */
-    char bind_context[80]; /* "cannot bind ADDR" for -s failures */
-};
 
 /* One connection attempt to one address. */
 struct tc_conn {
@@ -93,10 +78,6 @@ struct tc_attempt {
                                             socks5:// localhost's; else NULL */
     struct tc_lookup *target_lookup;     /* -x socks5://: the target name's lookup, held */
 };
-
-void tc_probe_env_init(struct tc_probe_env *env, const struct tc_options *opt);
-/* May one more attempt start now (a base unit is free)? */
-bool tc_probe_env_has_room(struct tc_probe_env *env);
 
 /* A probe that holds nothing yet. */
 void tc_probe_init(struct tc_probe *p);

@@ -2,9 +2,9 @@
 /* run.c: the scheduler: every target of a request probed in parallel, reported in argument order.
  *
  * Targets are taken from the command line in argument order (tc_target_iter) as the socket
- * budget lets them start (probe.h: one base unit each), and are reported in the same order as
- * soon as every target before them is.  A target has a record from its first attempt to its
- * report:
+ * budget lets them start (budget.h: one base unit each), and are reported in the same order as
+ * soon as every target before them is.  A target has a record (records.h) from its first
+ * attempt to its report:
  *  - without -W, each target is attempted once, and at most the budget plus WINDOW_SLACK
  *    records are alive (finished targets wait there for a slower one before them), so memory
  *    is bounded by -c, not by the number of targets;
@@ -19,7 +19,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,50 +27,18 @@
 #include "clock.h"
 #include "heap.h"
 #include "hosts.h"
+#include "pingstats.h"
 #include "probe.h"
 #include "progress.h"
+#include "records.h"
 #include "report.h"
 
 #define POLL_SLICE 100000 /* look at the interrupt flags at least this often */
 #define ADVANCE_ROUNDS 8  /* rounds of starting and reporting between two looks at signals */
 #define STARTS_PER_ROUND 4096
 #define WINDOW_SLACK 1024 /* without -W: finished targets that may wait for a slower one */
-#define BLOCK_BITS 8      /* records come in blocks of 256: 35 kB, under malloc's mmap threshold */
-#define BLOCK_SIZE ((uint64_t)1 << BLOCK_BITS)
 
-/* ---- target records ---- */
-
-/* Where a target stands.  (One still on the command line is queued in the iterator and has no
- * record yet.) */
-enum target_stage {
-    TARGET_PROBING, /* an attempt in flight: a probe slot works on it */
-    TARGET_WAITING, /* wait mode: between attempts, in the due heap, holding nothing */
-    TARGET_FINAL,   /* its result is final: it waits to be reported in argument order */
-};
-
-/* The last finished attempt's result, compact: wait mode keeps one per target. */
-struct outcome {
-    uint8_t state, mismatch, resolve_failure, stopped, proxy;
-    bool has_address, send_failed;
-    int16_t proxy_code;
-    int sys_errno;
-    const char *error_context, *resolve_text, *deadline_text;
-    union {
-        struct sockaddr_in in;
-        struct sockaddr_in6 in6;
-    } address;
-    tc_usec rtt, elapsed;
-    unsigned char *reply; /* -E: an owned copy of what arrived */
-    uint32_t reply_len;
-    uint16_t proxy_text_len;
-    unsigned char *proxy_text; /* -x: an owned copy of the proxy's words */
-};
-
-static void outcome_free(struct outcome *o)
-{
-    free(o->reply);
-    free(o->proxy_text);
-}
+/* ---- outcomes ---- */
 
 /* An owned copy of n bytes; NULL (and so nothing shown) when out of memory. */
 static unsigned char *copy_bytes(const unsigned char *p, size_t n)
@@ -82,95 +49,10 @@ static unsigned char *copy_bytes(const unsigned char *p, size_t n)
     return c;
 }
 
-struct target {
-    uint32_t word; /* index into req->words */
-    uint16_t port;
-    uint8_t stage;   /* enum target_stage */
-    uint8_t said;    /* wait mode -v: the state its last line named, */
-    bool said_state; /* if a line was printed */
-    unsigned attempts;
-    tc_usec first_start, last_start;
-    struct outcome last;
-};
-
-/* The records of the targets taken and not yet reported, [head, tail) by sequence number (the
- * target's place in argument order), in blocks that never move.  A block the head has left
- * goes to a free list for the tail's next ones, so a long sweep reuses the few blocks its window
- * spans instead of allocating one per 256 targets. */
-struct free_block {
-    struct free_block *next;
-};
-
-struct table {
-    struct target **blocks;
-    size_t nblocks;
-    uint64_t head, tail;
-    struct free_block *free; /* blocks the head has left */
-};
-
-static struct target *target_at(const struct table *t, uint64_t seq)
+static void take_outcome(struct tc_outcome *o, const struct tc_result *res)
 {
-    return &t->blocks[seq >> BLOCK_BITS][seq & (BLOCK_SIZE - 1)];
-}
-
-/* A zeroed record at the tail; NULL when out of memory. */
-static struct target *table_append(struct table *t)
-{
-    size_t b = (size_t)(t->tail >> BLOCK_BITS);
-    if (b >= t->nblocks) {
-        size_t n = t->nblocks ? t->nblocks * 2 : 4;
-        struct target **blocks = realloc(t->blocks, n * sizeof *blocks);
-        if (!blocks)
-            return NULL;
-        memset(blocks + t->nblocks, 0, (n - t->nblocks) * sizeof *blocks);
-        t->blocks = blocks;
-        t->nblocks = n;
-    }
-    if (!t->blocks[b] && t->free) {
-        t->blocks[b] = (struct target *)(void *)t->free;
-        t->free = t->free->next;
-    }
-    if (!t->blocks[b] && !(t->blocks[b] = malloc(BLOCK_SIZE * sizeof **t->blocks)))
-        return NULL;
-    struct target *rec = target_at(t, t->tail++);
-    memset(rec, 0, sizeof *rec);
-    return rec;
-}
-
-/* The head record was reported: let it go, and its block once the head has left it. */
-static void table_pop(struct table *t)
-{
-    outcome_free(&target_at(t, t->head)->last);
-    t->head++;
-    if ((t->head & (BLOCK_SIZE - 1)) == 0) {
-        size_t b = (size_t)(t->head >> BLOCK_BITS) - 1;
-        struct free_block *f = (struct free_block *)(void *)t->blocks[b];
-        f->next = t->free;
-        t->free = f;
-        t->blocks[b] = NULL;
-    }
-}
-
-static void table_free(struct table *t)
-{
-    for (uint64_t seq = t->head; seq < t->tail; seq++)
-        outcome_free(&target_at(t, seq)->last);
-    for (size_t b = 0; b < t->nblocks; b++)
-        free(t->blocks[b]);
-    free(t->blocks);
-    while (t->free) {
-        struct free_block *f = t->free;
-        t->free = f->next;
-        free(f);
-    }
-}
-
-/* ---- outcomes ---- */
-
-static void take_outcome(struct outcome *o, const struct tc_result *res)
-{
-    outcome_free(o);
-    *o = (struct outcome){
+    tc_outcome_free(o);
+    *o = (struct tc_outcome){
         .state = (uint8_t)res->state,
         .mismatch = (uint8_t)res->mismatch,
         .resolve_failure = (uint8_t)res->resolve_failure,
@@ -193,65 +75,11 @@ static void take_outcome(struct outcome *o, const struct tc_result *res)
 }
 
 /* The run stopped before this target had an answer of its own. */
-static void stopped_outcome(struct outcome *o, enum tc_stop_reason why)
+static void stopped_outcome(struct tc_outcome *o, enum tc_stop_reason why)
 {
-    outcome_free(o);
-    *o =
-        (struct outcome){.state = TC_TIMEOUT, .stopped = (uint8_t)why, .rtt = -1, .proxy_code = -1};
-}
-
-/* ---- ping mode's figures ---- */
-
-/* One target's probes so far (tcpcheck(1), PING MODE).  The mean and the sum of squared
- * deviations are kept Welford's way, so the standard deviation needs no sum of squares that
- * could overflow on a long run. */
-struct ping_stats {
-    uint64_t probes, open;
-    tc_usec rtt_min, rtt_max, rtt_sum;
-    double rtt_mean, rtt_m2;
-    tc_usec last_end;
-};
-
-static void ping_count(struct ping_stats *p, const struct outcome *o, tc_usec now)
-{
-    p->probes++;
-    p->last_end = now;
-    if (o->state != TC_OPEN)
-        return;
-    tc_usec rtt = o->rtt;
-    if (p->open++ == 0 || rtt < p->rtt_min)
-        p->rtt_min = rtt;
-    if (rtt > p->rtt_max)
-        p->rtt_max = rtt;
-    p->rtt_sum += rtt;
-    double delta = (double)rtt - p->rtt_mean;
-    p->rtt_mean += delta / (double)p->open;
-    p->rtt_m2 += delta * ((double)rtt - p->rtt_mean);
-}
-
-/* The integer square root, rounded down (iputils' llsqrt): mdev in whole microseconds. */
-static tc_usec isqrt(uint64_t a)
-{
-    uint64_t x = a, prev = UINT64_MAX;
-    while (x > 0 && x < prev) {
-        prev = x;
-        x = (x + a / x) / 2;
-    }
-    return (tc_usec)x;
-}
-
-static struct tc_ping_summary ping_summary(const struct ping_stats *p, tc_usec first_start)
-{
-    struct tc_ping_summary sum = {.probes = p->probes, .open = p->open};
-    if (p->probes > 0)
-        sum.time = p->last_end - first_start;
-    if (p->open > 0) {
-        sum.rtt_min = p->rtt_min;
-        sum.rtt_max = p->rtt_max;
-        sum.rtt_avg = p->rtt_sum / (tc_usec)p->open; /* truncated, as ping's */
-        sum.rtt_mdev = isqrt((uint64_t)(p->rtt_m2 / (double)p->open));
-    }
-    return sum;
+    tc_outcome_free(o);
+    *o = (struct tc_outcome){
+        .state = TC_TIMEOUT, .stopped = (uint8_t)why, .rtt = -1, .proxy_code = -1};
 }
 
 /* ---- the run ---- */
@@ -270,7 +98,7 @@ struct run {
     const struct tc_sink *sink;
     struct tc_probe_env env;
     struct tc_hosts *hosts;
-    struct table table;
+    struct tc_records records;
     uint64_t window; /* without -W: records alive at most */
     struct tc_target_iter iter;
     bool have_next, iter_done; /* the next target on the command line, taken from iter */
@@ -287,7 +115,7 @@ struct run {
     uint64_t passing;        /* wait mode: targets that passed so far (the quorum) */
     uint64_t passed, failed; /* reported */
     int first_failure;
-    struct ping_stats *ping; /* ping mode: by sequence number (records stay until the end) */
+    struct tc_ping_stats *ping; /* ping mode: by sequence number (records stay until the end) */
     uint64_t ping_cap;
     bool ping_over;        /* ping mode ends early: Ctrl-C, or stdout failed */
     struct tc_buf pending; /* ping mode: lines not written yet (see flush_pending) */
@@ -328,10 +156,10 @@ static int run_status(const struct run *r)
 
 /* ---- reporting ---- */
 
-static void result_of(const struct run *r, const struct target *t, struct tc_result *res)
+static void result_of(const struct run *r, const struct tc_record *t, struct tc_result *res)
 {
     const struct tc_host *h = &r->req->hosts[r->req->words[t->word].host];
-    const struct outcome *o = &t->last;
+    const struct tc_outcome *o = &t->last;
     *res = (struct tc_result){
         .host = h->name,
         .port = t->port,
@@ -376,7 +204,7 @@ static void say(struct run *r, const char *line, bool failure)
 }
 
 /* Wait mode with -v: one line when a target's state changes, one when it opens. */
-static void say_progress(struct run *r, struct target *t)
+static void say_progress(struct run *r, struct tc_record *t)
 {
     if (r->opt->verbose == 0 || (t->said_state && t->said == t->last.state))
         return;
@@ -394,7 +222,7 @@ static void say_progress(struct run *r, struct target *t)
         say(r, r->line.data, !pass);
 }
 
-static void report_lines(struct run *r, const struct target *t, const struct tc_result *res)
+static void report_lines(struct run *r, const struct tc_record *t, const struct tc_result *res)
 {
     bool said_already = r->opt->wait_mode && r->opt->verbose && t->said_state;
     bool pass = passes(r->opt, res->state);
@@ -457,7 +285,7 @@ static void report_json(struct run *r, const struct tc_result *res)
 }
 
 /* Ping mode: one probe ended; its line (or object) on stdout at once, not with -q. */
-static void report_probe(struct run *r, const struct target *t)
+static void report_probe(struct run *r, const struct tc_record *t)
 {
     if (r->opt->quiet)
         return;
@@ -475,7 +303,7 @@ static void report_probe(struct run *r, const struct target *t)
 /* Ping mode: a target's summary.  It passes with an open probe; otherwise it fails with its
  * last probe's status, or as interrupted when Ctrl-C came before any probe ended.  -V gets
  * open, or the last probe's state; a target without a probe has no entry. */
-static void report_ping(struct run *r, const struct target *t, const struct ping_stats *p)
+static void report_ping(struct run *r, const struct tc_record *t, const struct tc_ping_stats *p)
 {
     struct tc_result res;
     result_of(r, t, &res);
@@ -488,7 +316,7 @@ static void report_ping(struct run *r, const struct target *t, const struct ping
     }
     if (r->sink->result && p->probes > 0)
         r->sink->result(r->sink->ctx, &res);
-    struct tc_ping_summary sum = ping_summary(p, t->first_start);
+    struct tc_ping_summary sum = tc_ping_summarize(p, t->first_start);
     tc_buf_reset(&r->line);
     if (r->opt->json) {
         tc_format_ping_summary_json(&r->line, &res, &sum);
@@ -503,13 +331,13 @@ static void report_ping(struct run *r, const struct target *t, const struct ping
 
 /* The figures of the target with this sequence number; a target never taken from the command
  * line has none. */
-static const struct ping_stats *ping_stats_of(const struct run *r, uint64_t seq)
+static const struct tc_ping_stats *ping_stats_of(const struct run *r, uint64_t seq)
 {
-    static const struct ping_stats none = {0};
-    return seq < r->table.tail ? &r->ping[seq] : &none;
+    static const struct tc_ping_stats none = {0};
+    return seq < r->records.tail ? &r->ping[seq] : &none;
 }
 
-static void report(struct run *r, const struct target *t, uint64_t seq)
+static void report(struct run *r, const struct tc_record *t, uint64_t seq)
 {
     if (r->opt->ping) {
         report_ping(r, t, ping_stats_of(r, seq));
@@ -543,12 +371,12 @@ static size_t report_finished_head(struct run *r)
     size_t n = 0;
     if (r->opt->ping && !summaries_due(r))
         return 0;
-    while (r->table.head < r->table.tail) {
-        const struct target *t = target_at(&r->table, r->table.head);
-        if (t->stage != TARGET_FINAL)
+    while (r->records.head < r->records.tail) {
+        const struct tc_record *t = tc_record_at(&r->records, r->records.head);
+        if (t->stage != TC_TARGET_FINAL)
             break;
-        report(r, t, r->table.head);
-        table_pop(&r->table);
+        report(r, t, r->records.head);
+        tc_records_pop(&r->records);
         n++;
     }
     return n;
@@ -573,7 +401,7 @@ static bool retries(const struct run *r)
 
 static bool window_open(const struct run *r)
 {
-    return retries(r) || r->table.tail - r->table.head < r->window;
+    return retries(r) || r->records.tail - r->records.head < r->window;
 }
 
 /* Room for ping mode's figures of n targets (zeroed); false when out of memory. */
@@ -586,7 +414,7 @@ static bool ping_reserve(struct run *r, uint64_t n)
         cap = n;
     if (cap > SIZE_MAX / sizeof *r->ping)
         return false;
-    struct ping_stats *p = realloc(r->ping, (size_t)cap * sizeof *p);
+    struct tc_ping_stats *p = realloc(r->ping, (size_t)cap * sizeof *p);
     if (!p)
         return false;
     memset(p + r->ping_cap, 0, (size_t)(cap - r->ping_cap) * sizeof *p);
@@ -596,11 +424,11 @@ static bool ping_reserve(struct run *r, uint64_t n)
 }
 
 /* Take the next target from the command line: its record; NULL when out of memory. */
-static struct target *take_queued(struct run *r)
+static struct tc_record *take_queued(struct run *r)
 {
-    struct target *t = table_append(&r->table);
-    if (!t || (retries(r) && !tc_heap_reserve(&r->due, r->table.tail - r->table.head)) ||
-        (r->opt->ping && !ping_reserve(r, r->table.tail))) {
+    struct tc_record *t = tc_records_append(&r->records);
+    if (!t || (retries(r) && !tc_heap_reserve(&r->due, r->records.tail - r->records.head)) ||
+        (r->opt->ping && !ping_reserve(r, r->records.tail))) {
         r->out_of_memory = true;
         return NULL;
     }
@@ -615,7 +443,7 @@ static struct target *take_queued(struct run *r)
 static void report_unattempted(struct run *r)
 {
     while (next_queued(r)) {
-        struct target t = {.word = (uint32_t)r->next_word, .port = r->next_port};
+        struct tc_record t = {.word = (uint32_t)r->next_word, .port = r->next_port};
         stopped_outcome(&t.last, r->stop);
         r->have_next = false;
         report(r, &t, UINT64_MAX);
@@ -624,7 +452,7 @@ static void report_unattempted(struct run *r)
 
 static bool finished(struct run *r)
 {
-    return r->table.head == r->table.tail && !next_queued(r);
+    return r->records.head == r->records.tail && !next_queued(r);
 }
 
 /* ---- attempts ---- */
@@ -643,7 +471,8 @@ static void release_slot(struct run *r, size_t i)
 
 /* Did -W cut this attempt short before anything answered?  Such an attempt says nothing
  * about the target, so an earlier attempt's state stands (-W 30 on a closed port ends 1). */
-static bool says_nothing(const struct slot *s, const struct target *t, const struct tc_result *res)
+static bool says_nothing(const struct slot *s, const struct tc_record *t,
+                         const struct tc_result *res)
 {
     if (!s->cut_by_wait || t->attempts < 2)
         return false;
@@ -652,43 +481,43 @@ static bool says_nothing(const struct slot *s, const struct target *t, const str
 
 /* Ping mode: after probe `attempts`, the next one is due -i after this one started (at once when
  * this one outlasted -i: probes never overlap), until COUNT probes are done. */
-static void after_probe(struct run *r, uint64_t seq, struct target *t)
+static void after_probe(struct run *r, uint64_t seq, struct tc_record *t)
 {
     uint64_t count = r->opt->ping_count;
     if (count != 0 && t->attempts >= count) {
-        t->stage = TARGET_FINAL;
+        t->stage = TC_TARGET_FINAL;
         return;
     }
-    t->stage = TARGET_WAITING;
+    t->stage = TC_TARGET_WAITING;
     tc_heap_push(&r->due, t->last_start + r->opt->interval.usec, seq);
 }
 
 /* What comes after an attempt: without -W the target is final; with -W one that passes is
  * final, others wait until -i after this attempt started, unless that is past -W; in ping
  * mode every target comes back for its COUNT probes. */
-static void after_attempt(struct run *r, uint64_t seq, struct target *t)
+static void after_attempt(struct run *r, uint64_t seq, struct tc_record *t)
 {
     if (r->opt->ping) {
         after_probe(r, seq, t);
         return;
     }
     if (!r->opt->wait_mode) {
-        t->stage = TARGET_FINAL;
+        t->stage = TC_TARGET_FINAL;
         return;
     }
     say_progress(r, t);
     if (passes(r->opt, (enum tc_state)t->last.state)) {
-        t->stage = TARGET_FINAL;
+        t->stage = TC_TARGET_FINAL;
         if (r->opt->quorum && ++r->passing >= r->opt->quorum && !stopping(r))
             r->stop = TC_STOP_QUORUM;
         return;
     }
     tc_usec due = t->last_start + r->opt->interval.usec;
     if (due >= r->run_deadline) {
-        t->stage = TARGET_FINAL;
+        t->stage = TC_TARGET_FINAL;
         return;
     }
-    t->stage = TARGET_WAITING;
+    t->stage = TC_TARGET_WAITING;
     tc_heap_push(&r->due, due, seq);
 }
 
@@ -705,14 +534,14 @@ static void attempt_finished(struct run *r, size_t i, tc_usec now)
     now = probe_clock(r, now);
     struct slot *s = &r->slots[i];
     uint64_t seq = s->seq;
-    struct target *t = target_at(&r->table, seq);
+    struct tc_record *t = tc_record_at(&r->records, seq);
     const struct tc_result *res = tc_probe_result(&s->probe);
     if (!says_nothing(s, t, res))
         take_outcome(&t->last, res);
     t->last.elapsed = now - t->first_start;
     release_slot(r, i);
     if (r->opt->ping) {
-        ping_count(&r->ping[seq], &t->last, now);
+        tc_ping_count(&r->ping[seq], (enum tc_state)t->last.state, t->last.rtt, now);
         report_probe(r, t);
     }
     after_attempt(r, seq, t);
@@ -721,7 +550,7 @@ static void attempt_finished(struct run *r, size_t i, tc_usec now)
 static void start_attempt(struct run *r, uint64_t seq, tc_usec now)
 {
     now = probe_clock(r, now);
-    struct target *t = target_at(&r->table, seq);
+    struct tc_record *t = tc_record_at(&r->records, seq);
     size_t i = r->nslots++;
     struct slot *s = &r->slots[i];
     struct tc_attempt a = {.port = t->port, .now = now, .deadline = now + r->opt->limit.usec};
@@ -735,7 +564,7 @@ static void start_attempt(struct run *r, uint64_t seq, tc_usec now)
     if (t->attempts++ == 0)
         t->first_start = now;
     t->last_start = now;
-    t->stage = TARGET_PROBING;
+    t->stage = TC_TARGET_PROBING;
     size_t host = r->req->words[t->word].host;
     const char *why = tc_hosts_prepare(r->hosts, host, since, now, &a);
     if (why)
@@ -763,10 +592,10 @@ static size_t schedule(struct run *r, tc_usec now)
         bool fresh = window_open(r) && next_queued(r);
         const struct tc_due *top = tc_heap_top(&r->due);
         bool retry = top && top->at <= now;
-        if (fresh && (!retry || tc_due_before(r->run_start, r->table.tail, top))) {
+        if (fresh && (!retry || tc_due_before(r->run_start, r->records.tail, top))) {
             if (!take_queued(r))
                 break;
-            start_attempt(r, r->table.tail - 1, now);
+            start_attempt(r, r->records.tail - 1, now);
         } else if (retry) {
             uint64_t seq = top->seq;
             tc_heap_pop(&r->due);
@@ -803,14 +632,14 @@ static size_t step_probes(struct run *r, tc_usec now)
 static void cut_off(struct run *r, size_t i, tc_usec now)
 {
     struct slot *s = &r->slots[i];
-    struct target *t = target_at(&r->table, s->seq);
+    struct tc_record *t = tc_record_at(&r->records, s->seq);
     tc_probe_abort(&s->probe, &r->env);
     if (r->opt->ping)
         t->attempts--;
     else if (t->attempts < 2)
         stopped_outcome(&t->last, r->stop);
     t->last.elapsed = now - t->first_start;
-    t->stage = TARGET_FINAL;
+    t->stage = TC_TARGET_FINAL;
     release_slot(r, i);
 }
 
@@ -821,7 +650,7 @@ static size_t carry_out_stop(struct run *r, tc_usec now)
     while (r->nslots > 0)
         cut_off(r, r->nslots - 1, now);
     for (const struct tc_due *top; (top = tc_heap_top(&r->due)); tc_heap_pop(&r->due))
-        target_at(&r->table, top->seq)->stage = TARGET_FINAL;
+        tc_record_at(&r->records, top->seq)->stage = TC_TARGET_FINAL;
     return n;
 }
 
@@ -835,9 +664,9 @@ static void show_progress(struct run *r, tc_usec now)
     if (!tc_progress_due(&r->progress, now))
         return;
     struct tc_progress_view v = {.done = r->passed + r->failed, .total = r->req->ntargets};
-    for (uint64_t seq = r->table.head; seq < r->table.tail; seq++) {
-        const struct target *t = target_at(&r->table, seq);
-        if (t->stage == TARGET_FINAL) {
+    for (uint64_t seq = r->records.head; seq < r->records.tail; seq++) {
+        const struct tc_record *t = tc_record_at(&r->records, seq);
+        if (t->stage == TC_TARGET_FINAL) {
             v.done++;
         } else if (!v.host) {
             v.host = &r->req->hosts[r->req->words[t->word].host];
@@ -867,7 +696,7 @@ static bool advance(struct run *r, tc_usec now)
         if (stopping(r))
             progress += carry_out_stop(r, now);
         progress += report_finished_head(r);
-        if (stopping(r) && r->table.head == r->table.tail)
+        if (stopping(r) && r->records.head == r->records.tail)
             report_unattempted(r);
     } while (progress > 0 && !r->out_of_memory && !finished(r) && ++rounds < ADVANCE_ROUNDS);
     return progress > 0;
@@ -1025,7 +854,7 @@ static void run_close(struct run *r)
     for (size_t i = 0; r->slots && i < r->slots_cap; i++)
         tc_probe_free(&r->slots[i].probe, &r->env);
     tc_hosts_close(r->hosts); /* after the probes: they hold lookups */
-    table_free(&r->table);
+    tc_records_free(&r->records);
     tc_heap_free(&r->due);
     free(r->ping);
     free(r->slots);
