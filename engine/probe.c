@@ -170,7 +170,8 @@ static void release(struct tc_probe *p, struct tc_probe_env *env)
         close_held(p, env, p->xfd);
         p->xfd = -1;
     }
-    tc_tunnel_reset(&p->tunnel); /* wipes what it had yet to send */
+    if (p->tunnel)
+        tc_tunnel_reset(p->tunnel); /* wipes what it had yet to send */
     tc_lookup_release(p->lookup);
     tc_lookup_release(p->target_lookup);
     p->lookup = NULL;
@@ -749,7 +750,7 @@ static void begin_exchange(struct tc_probe *p, struct tc_probe_env *env, const u
 /* The handshake ended without a tunnel: the proxy's answer decides (proxy.c). */
 static void tunnel_failed(struct tc_probe *p, struct tc_probe_env *env)
 {
-    const struct tc_tunnel *t = &p->tunnel;
+    const struct tc_tunnel *t = p->tunnel;
     p->res.proxy = t->reason;
     p->res.proxy_code = t->code;
     p->res.sys_errno = t->sys_errno;
@@ -769,13 +770,13 @@ static void tunnel_up(struct tc_probe *p, struct tc_probe_env *env, tc_usec now)
         return;
     }
     size_t n;
-    const unsigned char *early = tc_tunnel_rest(&p->tunnel, &n);
+    const unsigned char *early = tc_tunnel_rest(p->tunnel, &n);
     begin_exchange(p, env, early, n);
 }
 
 static void advance_tunnel(struct tc_probe *p, struct tc_probe_env *env, tc_usec now)
 {
-    p->tunnel_want = tc_tunnel_advance(&p->tunnel, p->xfd);
+    p->tunnel_want = tc_tunnel_advance(p->tunnel, p->xfd);
     if (p->tunnel_want == TC_TUNNEL_UP)
         tunnel_up(p, env, now);
     else if (p->tunnel_want == TC_TUNNEL_FAILED)
@@ -788,7 +789,10 @@ static void begin_tunnel(struct tc_probe *p, struct tc_probe_env *env, tc_usec s
     p->phase = TC_PHASE_TUNNELING;
     p->tunnel_started = started;
     const struct sockaddr_storage *addr = p->res.has_address ? &p->res.address : NULL;
-    if (!tc_tunnel_begin(&p->tunnel, env->opt->proxy, p->target_name, addr, p->res.port)) {
+    if (!p->tunnel && (p->tunnel = malloc(sizeof *p->tunnel)))
+        *p->tunnel = (struct tc_tunnel){.code = -1};
+    if (!p->tunnel ||
+        !tc_tunnel_begin(p->tunnel, env->opt->proxy, p->target_name, addr, p->res.port)) {
         record_failure(p, TC_ERROR, ENOMEM, "proxy handshake", NULL);
         finish(p, env, TC_ERROR);
         return;
@@ -800,7 +804,7 @@ static void step_tunneling(struct tc_probe *p, struct tc_probe_env *env, tc_usec
 {
     if (now < p->deadline)
         return;
-    tc_tunnel_expire(&p->tunnel);
+    tc_tunnel_expire(p->tunnel);
     tunnel_failed(p, env);
 }
 
@@ -981,7 +985,10 @@ void tc_probe_abort(struct tc_probe *p, struct tc_probe_env *env)
 void tc_probe_free(struct tc_probe *p, struct tc_probe_env *env)
 {
     tc_probe_abort(p, env);
-    tc_tunnel_free(&p->tunnel);
+    if (p->tunnel)
+        tc_tunnel_free(p->tunnel);
+    free(p->tunnel);
+    p->tunnel = NULL;
     free(p->conns);
     free(p->reply);
     p->conns = NULL;

@@ -52,7 +52,8 @@ struct tc_probe {
     const char *target_name;             /* as written */
     struct tc_lookup *target_lookup;     /* socks5://: the target's lookup, held */
     const struct tc_addrs *target_addrs; /* socks5:// (or a literal): its addresses */
-    struct tc_tunnel tunnel;             /* the handshake; its buffers are kept */
+    struct tc_tunnel *tunnel;            /* the handshake, made on first use and kept with its
+                                            buffers (a run without -x carries none) */
     enum tc_tunnel_want tunnel_want;     /* what it waits for */
     tc_usec tunnel_started;              /* when the connection to the proxy started */
     struct tc_conn *conns;
