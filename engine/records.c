@@ -31,6 +31,13 @@ struct tc_record *tc_record_at(const struct tc_records *t, uint64_t seq)
     return &t->blocks[seq >> BLOCK_BITS][seq & (BLOCK_SIZE - 1)];
 }
 
+/* The records block b holds: a run of fewer targets than a block (a single probe in a loop)
+ * allocates only what it will use, 144 bytes rather than 36 kB. */
+static size_t block_records(const struct tc_records *t, size_t b)
+{
+    return b == 0 && t->total > 0 && t->total < BLOCK_SIZE ? (size_t)t->total : BLOCK_SIZE;
+}
+
 struct tc_record *tc_records_append(struct tc_records *t)
 {
     size_t b = (size_t)(t->tail >> BLOCK_BITS);
@@ -47,7 +54,9 @@ struct tc_record *tc_records_append(struct tc_records *t)
         t->blocks[b] = (struct tc_record *)(void *)t->free;
         t->free = t->free->next;
     }
-    if (!t->blocks[b] && !(t->blocks[b] = malloc(BLOCK_SIZE * sizeof **t->blocks)))
+    if ((t->tail & (BLOCK_SIZE - 1)) >= block_records(t, b)) /* more than `total` promised */
+        return NULL;
+    if (!t->blocks[b] && !(t->blocks[b] = malloc(block_records(t, b) * sizeof **t->blocks)))
         return NULL;
     struct tc_record *rec = tc_record_at(t, t->tail++);
     memset(rec, 0, sizeof *rec);

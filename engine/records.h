@@ -65,6 +65,8 @@ struct tc_records {
     size_t nblocks;
     uint64_t head, tail;
     struct tc_free_block *free; /* blocks the head has left */
+    uint64_t total;             /* the targets the run will take (0: not known); fewer than a
+                                   block get a first block of just that many records */
 };
 
 /* The record with sequence number seq, head <= seq < tail. */

@@ -831,6 +831,7 @@ static int run_open(struct run *r, const struct tc_request *req, const struct tc
         snprintf(r->env.bind_context, sizeof r->env.bind_context, "cannot bind %s", address);
     }
     r->window = r->env.budget + WINDOW_SLACK;
+    r->records.total = req->ntargets;
     /* Every attempt in flight holds a unit of the budget, so this many slots are enough. */
     r->slots_cap = r->env.budget < req->ntargets ? r->env.budget : (size_t)req->ntargets;
     r->slots = calloc(r->slots_cap ? r->slots_cap : 1, sizeof *r->slots);
