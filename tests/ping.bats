@@ -322,7 +322,7 @@ env = dict(os.environ, PS1="PROMPT> ", TERM="dumb")
 pid, fd = pty.fork()
 if pid == 0:
     # A run started with SIGINT ignored (a background job of a script) passes that on, and an
-    # ignored SIGINT stays ignored (tcpcheck(1), SIGNALS): give this bash the terminal's default.
+    # ignored SIGINT stays ignored (tcpcheck(1), STATES AND EXIT STATUS): give this bash the terminal's default.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGQUIT, signal.SIG_DFL)
     os.execvpe("bash", ["bash", "--norc", "--noprofile", "-i"], env)
