@@ -88,6 +88,16 @@ static void put_service(struct tc_buf *out, uint16_t port)
         tc_buf_puts(out, "*");
 }
 
+/* " (10.0.0.5)": the address connected to, after the host (-vv, ping mode). */
+static void put_address(struct tc_buf *out, const struct tc_result *r)
+{
+    char address[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+    tc_format_address(&r->address, address, sizeof address);
+    tc_buf_puts(out, " (");
+    tc_escape_string(out, address);
+    tc_buf_puts(out, ")");
+}
+
 /* ---- failure lines ------------------------------------------------------------------------ */
 
 /* "db port 5432", or a unix: target's path. */
@@ -228,6 +238,13 @@ static void format_connect_timeout(struct tc_buf *out, const struct tc_options *
         tc_buf_puts(out, ": the listener's backlog stayed full");
 }
 
+/* The proxy itself answered that the target timed out (SOCKS5 6, HTTP 504), as opposed to a
+ * proxy that went silent, or -w ending first. */
+static bool proxy_said_timeout(const struct tc_result *r)
+{
+    return r->proxy == TC_PROXY_ANSWER && r->proxy_code >= 0;
+}
+
 static void format_timeout(struct tc_buf *out, const struct tc_options *opt,
                            const struct tc_result *r)
 {
@@ -235,7 +252,7 @@ static void format_timeout(struct tc_buf *out, const struct tc_options *opt,
         format_stopped(out, opt, r);
     else if (r->stopped == TC_STOP_WAIT_ENDED) /* an attempt -W cut: its deadline was -W's */
         format_connect_timeout(out, opt, opt->wait.text, r);
-    else if (r->proxy == TC_PROXY_ANSWER && r->proxy_code >= 0) /* SOCKS5 6, HTTP 504 */
+    else if (proxy_said_timeout(r))
         format_connect_failed(out, opt, r, ETIMEDOUT);
     else
         format_connect_timeout(out, opt, deadline_text(opt, r), r);
@@ -329,6 +346,12 @@ static void put_proxy_auth(struct tc_buf *out, const struct tc_options *opt,
         put_proxy_text(out, r);
     else
         tc_buf_printf(out, "RFC 1929 status %d", r->proxy_code);
+}
+
+/* An error that is the proxy's own (down, silent, refusing us): the target was not tested. */
+static bool proxy_failed(const struct tc_options *opt, const struct tc_result *r)
+{
+    return opt->proxy && r->state == TC_ERROR && r->proxy != TC_PROXY_NONE;
 }
 
 /* The proxy itself failed: the target was not tested (tcpcheck(1), PROXIES). */
@@ -448,7 +471,7 @@ static void format_expect_closed(struct tc_buf *out, const struct tc_options *op
 void tc_format_failure(struct tc_buf *out, const struct tc_options *opt, const struct tc_result *r)
 {
     tc_buf_append(out, "", 0);
-    if (r->state == TC_ERROR && r->proxy != TC_PROXY_NONE && opt->proxy) {
+    if (proxy_failed(opt, r)) {
         format_proxy_failure(out, opt, r);
         return;
     }
@@ -528,13 +551,8 @@ void tc_format_success(struct tc_buf *out, const struct tc_options *opt, const s
             put_connect_time(out, opt, r);
         return;
     }
-    if (very_verbose && r->has_address) {
-        char address[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
-        tc_format_address(&r->address, address, sizeof address);
-        tc_buf_puts(out, " (");
-        tc_escape_string(out, address);
-        tc_buf_puts(out, ")");
-    }
+    if (very_verbose && r->has_address)
+        put_address(out, r);
     tc_buf_printf(out, " %u port [tcp/", (unsigned)r->port);
     put_service(out, r->port);
     tc_buf_puts(out, "] ");
@@ -627,18 +645,11 @@ void tc_format_json(struct tc_buf *out, const struct tc_options *opt, const stru
  * host is a name. */
 static void put_probe_target(struct tc_buf *out, const struct tc_result *r, bool with_address)
 {
-    if (r->unix_socket) { /* the path alone, as in every other line about it */
-        tc_escape_string(out, r->host);
-        return;
-    }
     tc_escape_string(out, r->host);
-    if (with_address && r->has_address && !r->host_numeric) {
-        char address[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
-        tc_format_address(&r->address, address, sizeof address);
-        tc_buf_puts(out, " (");
-        tc_escape_string(out, address);
-        tc_buf_puts(out, ")");
-    }
+    if (r->unix_socket) /* the path alone, as in every other line about it */
+        return;
+    if (with_address && r->has_address && !r->host_numeric)
+        put_address(out, r);
     tc_buf_printf(out, " port %u", (unsigned)r->port);
 }
 
@@ -647,8 +658,7 @@ static void put_probe_target(struct tc_buf *out, const struct tc_result *r, bool
 static void put_failure_detail(struct tc_buf *out, const struct tc_options *opt,
                                const struct tc_result *r)
 {
-    bool proxy_answered = opt->proxy && r->proxy == TC_PROXY_ANSWER && r->proxy_code >= 0;
-    if (opt->proxy && r->state == TC_ERROR && r->proxy != TC_PROXY_NONE) {
+    if (proxy_failed(opt, r)) {
         format_proxy_failure(out, opt, r);
         return;
     }
@@ -660,7 +670,7 @@ static void put_failure_detail(struct tc_buf *out, const struct tc_options *opt,
         put_refusal_words(out, opt, r, EHOSTUNREACH);
         return;
     case TC_TIMEOUT:
-        if (proxy_answered) {
+        if (opt->proxy && proxy_said_timeout(r)) {
             put_proxy_answer(out, opt, r);
             return;
         }
